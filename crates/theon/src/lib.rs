@@ -1,0 +1,40 @@
+//! theon: define, optimize, differentiate and evaluate mathematical
+//! expressions over n-dimensional arrays — Theano rebuilt in Rust.
+//!
+//! ```
+//! use theon::prelude::*;
+//! let x = matrix("x", F64);
+//! let y = (&x * 2.0).exp() - 1.0;
+//! let f = function(&[x.clone()], &[y]).unwrap();
+//! let value = Tensor::from_vec(vec![0.0f64, 0.5, 1.0, 0.25], &[2, 2]).unwrap();
+//! let out = f.call(&[value]).unwrap();
+//! assert_eq!(out[0].shape(), &[2, 2]);
+//! assert!((out[0].get(&[1, 0]).as_f64() - (2f64.exp() - 1.0)).abs() < 1e-12);
+//! ```
+
+pub mod compile;
+pub mod config;
+pub mod dtype;
+pub mod error;
+pub mod graph;
+pub mod ops;
+pub mod tensor;
+
+pub use compile::{function, Function};
+pub use dtype::DType;
+pub use error::{Error, ErrorKind, Result, Site};
+pub use graph::{SharedVar, TensorType, Var};
+pub use tensor::{Scalar, Tensor};
+
+/// Everything a user needs to build and run graphs.
+pub mod prelude {
+    pub use crate::compile::{function, Function, UnusedInput};
+    pub use crate::dtype::DType::{self, *};
+    pub use crate::graph::{SharedVar, TensorType, Var};
+    pub use crate::ops::constructors::*;
+    pub use crate::ops::elemwise::{
+        abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq, pow, sigmoid, sin,
+        softplus, sqr, sqrt, sub, switch, tanh, true_div,
+    };
+    pub use crate::tensor::{Scalar, Tensor};
+}

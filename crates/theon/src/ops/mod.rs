@@ -1,0 +1,8 @@
+//! The operations, one family per module. Each family keeps its type rule,
+//! reference kernel, gradient and printing together.
+
+pub mod constructors;
+pub mod elemwise;
+pub mod operand;
+
+pub use operand::{resolve_operands, scalar_constant, Operand};
