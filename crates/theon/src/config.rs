@@ -37,7 +37,9 @@ impl Config {
     pub fn from_flags(flags: &str) -> Result<Config, String> {
         let mut config = Config::default();
         for item in flags.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (key, value) = item.split_once('=').ok_or_else(|| format!("flag '{item}' is not key=value"))?;
+            let (key, value) = item
+                .split_once('=')
+                .ok_or_else(|| format!("flag '{item}' is not key=value"))?;
             config.set(key.trim(), value.trim())?;
         }
         Ok(config)
@@ -45,12 +47,21 @@ impl Config {
 
     /// Sets one flag by its Theano name.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let list = |v: &str| v.split(':').filter(|s| !s.is_empty()).map(String::from).collect::<Vec<_>>();
+        let list = |v: &str| {
+            v.split(':')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
         match key {
             "floatX" => {
                 self.float_x = match value {
                     "float16" | "float32" | "float64" => DType::parse(value).expect("known float"),
-                    _ => return Err(format!("floatX must be float16, float32 or float64, got '{value}'")),
+                    _ => {
+                        return Err(format!(
+                            "floatX must be float16, float32 or float64, got '{value}'"
+                        ))
+                    }
                 }
             }
             "mode" => self.mode = value.to_string(),
@@ -67,7 +78,9 @@ impl Config {
 fn global() -> &'static RwLock<Config> {
     static CONFIG: OnceLock<RwLock<Config>> = OnceLock::new();
     CONFIG.get_or_init(|| {
-        let flags = std::env::var("THEON_FLAGS").or_else(|_| std::env::var("THEANO_FLAGS")).unwrap_or_default();
+        let flags = std::env::var("THEON_FLAGS")
+            .or_else(|_| std::env::var("THEANO_FLAGS"))
+            .unwrap_or_default();
         let config = Config::from_flags(&flags).unwrap_or_else(|e| {
             eprintln!("theon: ignoring THEON_FLAGS: {e}");
             Config::default()
@@ -97,7 +110,10 @@ mod tests {
 
     #[test]
     fn parses_theano_style_flags() {
-        let c = Config::from_flags("floatX=float32, mode=FAST_COMPILE,optimizer_excluding=fusion:inplace").unwrap();
+        let c = Config::from_flags(
+            "floatX=float32, mode=FAST_COMPILE,optimizer_excluding=fusion:inplace",
+        )
+        .unwrap();
         assert_eq!(c.float_x, DType::F32);
         assert_eq!(c.mode, "FAST_COMPILE");
         assert_eq!(c.optimizer_excluding, vec!["fusion", "inplace"]);

@@ -25,11 +25,19 @@ impl Site {
             return site;
         }
         let loc = std::panic::Location::caller();
-        Site { file: Arc::from(loc.file()), line: loc.line(), column: loc.column() }
+        Site {
+            file: Arc::from(loc.file()),
+            line: loc.line(),
+            column: loc.column(),
+        }
     }
 
     pub fn new(file: &str, line: u32) -> Site {
-        Site { file: Arc::from(file), line, column: 0 }
+        Site {
+            file: Arc::from(file),
+            line,
+            column: 0,
+        }
     }
 
     /// Runs `f` with every node it creates attributed to `site`.
@@ -55,21 +63,44 @@ impl fmt::Display for Site {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ErrorKind {
     #[error("{op}: input {index} has shape {got:?}, expected {want}")]
-    ShapeMismatch { op: String, index: usize, got: Vec<usize>, want: String },
+    ShapeMismatch {
+        op: String,
+        index: usize,
+        got: Vec<usize>,
+        want: String,
+    },
     #[error("{op}: shapes {shapes} cannot be broadcast together")]
     Broadcast { op: String, shapes: String },
     #[error("{op}: axis {axis} is out of range for an array of rank {ndim}")]
     Axis { op: String, axis: i64, ndim: usize },
     #[error("{op}: input {index} has dtype {dtype}, but {op} {reason}")]
-    DType { op: String, index: usize, dtype: String, reason: String },
+    DType {
+        op: String,
+        index: usize,
+        dtype: String,
+        reason: String,
+    },
     #[error("{op}: index {index} is out of range for axis {axis} with size {size}")]
-    Index { op: String, axis: usize, index: i64, size: usize },
+    Index {
+        op: String,
+        axis: usize,
+        index: i64,
+        size: usize,
+    },
     #[error("{op}: {message}")]
     Value { op: String, message: String },
     #[error("{function}: expected {expected} argument(s), got {got}")]
-    ArgCount { function: String, expected: usize, got: usize },
+    ArgCount {
+        function: String,
+        expected: usize,
+        got: usize,
+    },
     #[error("{function}: input '{input}' {message}")]
-    Input { function: String, input: String, message: String },
+    Input {
+        function: String,
+        input: String,
+        message: String,
+    },
     #[error("{op}: {message}")]
     Grad { op: String, message: String },
     #[error("{op}: {message}")]
@@ -111,19 +142,43 @@ impl Error {
     }
 
     pub fn value(op: impl Into<String>, message: impl Into<String>) -> Self {
-        ErrorKind::Value { op: op.into(), message: message.into() }.into()
+        ErrorKind::Value {
+            op: op.into(),
+            message: message.into(),
+        }
+        .into()
     }
 
     pub fn axis(op: impl Into<String>, axis: i64, ndim: usize) -> Self {
-        ErrorKind::Axis { op: op.into(), axis, ndim }.into()
+        ErrorKind::Axis {
+            op: op.into(),
+            axis,
+            ndim,
+        }
+        .into()
     }
 
-    pub fn dtype(op: impl Into<String>, index: usize, dtype: crate::DType, reason: impl Into<String>) -> Self {
-        ErrorKind::DType { op: op.into(), index, dtype: dtype.to_string(), reason: reason.into() }.into()
+    pub fn dtype(
+        op: impl Into<String>,
+        index: usize,
+        dtype: crate::DType,
+        reason: impl Into<String>,
+    ) -> Self {
+        ErrorKind::DType {
+            op: op.into(),
+            index,
+            dtype: dtype.to_string(),
+            reason: reason.into(),
+        }
+        .into()
     }
 
     pub fn grad(op: impl Into<String>, message: impl Into<String>) -> Self {
-        ErrorKind::Grad { op: op.into(), message: message.into() }.into()
+        ErrorKind::Grad {
+            op: op.into(),
+            message: message.into(),
+        }
+        .into()
     }
 }
 
@@ -135,5 +190,9 @@ pub fn normalize_axis(op: &str, axis: i64, ndim: usize) -> Result<usize> {
     if axis < -n || axis >= n {
         return Err(Error::axis(op, axis, ndim));
     }
-    Ok(if axis < 0 { (axis + n) as usize } else { axis as usize })
+    Ok(if axis < 0 {
+        (axis + n) as usize
+    } else {
+        axis as usize
+    })
 }

@@ -33,8 +33,9 @@ pub mod prelude {
     pub use crate::graph::{SharedVar, TensorType, Var};
     pub use crate::ops::constructors::*;
     pub use crate::ops::elemwise::{
-        abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq, pow, sigmoid, sin,
-        softplus, sqr, sqrt, sub, switch, tanh, true_div,
+        abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq,
+        pow, sigmoid, sin, softplus, sqr, sqrt, sub, switch, tanh, true_div,
     };
+    pub use crate::ops::reduce::{Axis, ReduceKind};
     pub use crate::tensor::{Scalar, Tensor};
 }

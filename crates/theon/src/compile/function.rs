@@ -61,8 +61,19 @@ impl FunctionBuilder {
         let fname = self.name.clone();
         for (i, v) in self.inputs.iter().enumerate() {
             if !v.is_input() {
-                let what = if v.constant_value().is_some() { "a constant" } else if v.as_shared().is_some() { "a shared variable" } else { "computed by an op" };
-                return Err(input_error(&fname, v, format!("(argument {i}) is {what}, not a graph input")).at(v.site()));
+                let what = if v.constant_value().is_some() {
+                    "a constant"
+                } else if v.as_shared().is_some() {
+                    "a shared variable"
+                } else {
+                    "computed by an op"
+                };
+                return Err(input_error(
+                    &fname,
+                    v,
+                    format!("(argument {i}) is {what}, not a graph input"),
+                )
+                .at(v.site()));
             }
             if self.inputs[..i].contains(v) {
                 return Err(input_error(&fname, v, "is listed twice".into()).at(v.site()));
@@ -74,7 +85,11 @@ impl FunctionBuilder {
                 let name = shared.name().unwrap_or_else(|| "shared".into());
                 return Err(Error::value(
                     &fname,
-                    format!("update for shared variable '{name}' has type {}, expected {}", value.ty(), shared.ty()),
+                    format!(
+                        "update for shared variable '{name}' has type {}, expected {}",
+                        value.ty(),
+                        shared.ty()
+                    ),
                 )
                 .at(value.site()));
             }
@@ -97,14 +112,25 @@ impl FunctionBuilder {
     fn check_inputs(&self, results: &[Var]) -> Result<()> {
         let needed = graph_inputs(results);
         if let Some(missing) = needed.iter().find(|v| !self.inputs.contains(v)) {
-            return Err(input_error(&self.name, missing, "is needed to compute the outputs but is not among the function's inputs".into()).at(&self.site));
+            return Err(input_error(
+                &self.name,
+                missing,
+                "is needed to compute the outputs but is not among the function's inputs".into(),
+            )
+            .at(&self.site));
         }
         for v in &self.inputs {
             if !needed.contains(v) {
-                let msg = "is not used to compute any output (pass on_unused_input=ignore to allow it)";
+                let msg =
+                    "is not used to compute any output (pass on_unused_input=ignore to allow it)";
                 match self.on_unused_input {
-                    UnusedInput::Raise => return Err(input_error(&self.name, v, msg.into()).at(&self.site)),
-                    UnusedInput::Warn => eprintln!("theon: warning: {}", input_error(&self.name, v, msg.into()).at(&self.site)),
+                    UnusedInput::Raise => {
+                        return Err(input_error(&self.name, v, msg.into()).at(&self.site))
+                    }
+                    UnusedInput::Warn => eprintln!(
+                        "theon: warning: {}",
+                        input_error(&self.name, v, msg.into()).at(&self.site)
+                    ),
                     UnusedInput::Ignore => {}
                 }
             }
@@ -114,7 +140,12 @@ impl FunctionBuilder {
 }
 
 fn input_error(function: &str, v: &Var, message: String) -> Error {
-    ErrorKind::Input { function: function.into(), input: v.label(), message }.into()
+    ErrorKind::Input {
+        function: function.into(),
+        input: v.label(),
+        message,
+    }
+    .into()
 }
 
 /// A compiled function. Calls are serialized by an internal lock, so one
@@ -161,17 +192,26 @@ impl Function {
     /// computes outputs and updates, then applies the updates together.
     pub fn call(&self, args: &[Tensor]) -> Result<Vec<Tensor>> {
         if args.len() != self.inputs.len() {
-            return Err(ErrorKind::ArgCount { function: self.name.clone(), expected: self.inputs.len(), got: args.len() }.into());
+            return Err(ErrorKind::ArgCount {
+                function: self.name.clone(),
+                expected: self.inputs.len(),
+                got: args.len(),
+            }
+            .into());
         }
         for (var, value) in self.inputs.iter().zip(args) {
-            var.ty().check_value(value, &self.name, &var.label()).map_err(|e| e.at(var.site()))?;
+            var.ty()
+                .check_value(value, &self.name, &var.label())
+                .map_err(|e| e.at(var.site()))?;
         }
         let _guard = self.call_lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut results = self.program.run(args.to_vec())?;
         let new_values = results.split_off(self.n_outputs);
         for (shared, value) in self.updates.iter().zip(&new_values) {
             let name = shared.name().unwrap_or_else(|| "shared".into());
-            shared.ty().check_value(value, &self.name, &format!("update of {name}"))?;
+            shared
+                .ty()
+                .check_value(value, &self.name, &format!("update of {name}"))?;
         }
         for (shared, value) in self.updates.iter().zip(new_values) {
             shared.set_value(value)?;

@@ -71,7 +71,14 @@ impl Program {
             }
         }
         let result_slots = results.iter().map(|v| slot_of(v, &mut slots)).collect();
-        let mut program = Program { n_slots: slots.len(), input_slots, constants, shared_reads, steps, result_slots };
+        let mut program = Program {
+            n_slots: slots.len(),
+            input_slots,
+            constants,
+            shared_reads,
+            steps,
+            result_slots,
+        };
         program.plan_frees();
         program
     }
@@ -105,9 +112,19 @@ impl Program {
             values[*slot] = Some(shared.get_value());
         }
         for step in &self.steps {
-            let inputs: Vec<Tensor> = step.inputs.iter().map(|&s| values[s].clone().expect("scheduled before use")).collect();
-            let ctx = PerformCtx { input_types: &step.input_types, output_types: &step.output_types };
-            let outputs = step.op.perform(&inputs, &ctx).map_err(|e| e.at(&step.site))?;
+            let inputs: Vec<Tensor> = step
+                .inputs
+                .iter()
+                .map(|&s| values[s].clone().expect("scheduled before use"))
+                .collect();
+            let ctx = PerformCtx {
+                input_types: &step.input_types,
+                output_types: &step.output_types,
+            };
+            let outputs = step
+                .op
+                .perform(&inputs, &ctx)
+                .map_err(|e| e.at(&step.site))?;
             check_outputs(step, &outputs)?;
             for (&slot, value) in step.outputs.iter().zip(outputs) {
                 values[slot] = Some(value);
@@ -116,17 +133,30 @@ impl Program {
                 values[slot] = None;
             }
         }
-        Ok(self.result_slots.iter().map(|&s| values[s].clone().expect("result computed")).collect())
+        Ok(self
+            .result_slots
+            .iter()
+            .map(|&s| values[s].clone().expect("result computed"))
+            .collect())
     }
 }
 
 /// A kernel must produce values of the types its node declared.
 fn check_outputs(step: &Step, outputs: &[Tensor]) -> Result<()> {
     if outputs.len() != step.output_types.len() {
-        return Err(Error::value(step.op.name(), format!("kernel returned {} outputs, expected {}", outputs.len(), step.output_types.len())).at(&step.site));
+        return Err(Error::value(
+            step.op.name(),
+            format!(
+                "kernel returned {} outputs, expected {}",
+                outputs.len(),
+                step.output_types.len()
+            ),
+        )
+        .at(&step.site));
     }
     for (i, (value, ty)) in outputs.iter().zip(&step.output_types).enumerate() {
-        ty.check_value(value, &step.op.name(), &format!("output {i}")).map_err(|e| e.at(&step.site))?;
+        ty.check_value(value, &step.op.name(), &format!("output {i}"))
+            .map_err(|e| e.at(&step.site))?;
     }
     Ok(())
 }

@@ -53,7 +53,12 @@ impl Node {
 
     /// The node's outputs as variables.
     pub fn outputs(self: &Arc<Self>) -> Vec<Var> {
-        (0..self.output_types.len()).map(|index| Var { node: self.clone(), index }).collect()
+        (0..self.output_types.len())
+            .map(|index| Var {
+                node: self.clone(),
+                index,
+            })
+            .collect()
     }
 
     /// A short label: the op name, or the kind of leaf.
@@ -76,14 +81,28 @@ pub struct Var {
 
 impl Var {
     fn leaf(kind: NodeKind, ty: TensorType, name: Option<String>, site: Site) -> Var {
-        let node = Node { id: fresh_id(), kind, inputs: vec![], output_types: vec![ty], names: vec![RwLock::new(name)], site };
-        Var { node: Arc::new(node), index: 0 }
+        let node = Node {
+            id: fresh_id(),
+            kind,
+            inputs: vec![],
+            output_types: vec![ty],
+            names: vec![RwLock::new(name)],
+            site,
+        };
+        Var {
+            node: Arc::new(node),
+            index: 0,
+        }
     }
 
     /// A named graph input of type `ty`.
     #[track_caller]
     pub fn input(name: &str, ty: TensorType) -> Var {
-        let name = if name.is_empty() { None } else { Some(name.to_string()) };
+        let name = if name.is_empty() {
+            None
+        } else {
+            Some(name.to_string())
+        };
         Var::leaf(NodeKind::Input, ty, name, Site::caller())
     }
 
@@ -118,7 +137,14 @@ impl Var {
         let in_types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
         let output_types = op.output_types(&in_types).map_err(|e| e.at(&site))?;
         let names = output_types.iter().map(|_| RwLock::new(None)).collect();
-        let node = Node { id: fresh_id(), kind: NodeKind::Apply(op), inputs: inputs.to_vec(), output_types, names, site };
+        let node = Node {
+            id: fresh_id(),
+            kind: NodeKind::Apply(op),
+            inputs: inputs.to_vec(),
+            output_types,
+            names,
+            site,
+        };
         Ok(Arc::new(node).outputs())
     }
 
@@ -161,7 +187,10 @@ impl Var {
     }
 
     pub fn name(&self) -> Option<String> {
-        self.node.names[self.index].read().expect("name lock").clone()
+        self.node.names[self.index]
+            .read()
+            .expect("name lock")
+            .clone()
     }
 
     /// Names the variable (for printing and errors); returns it for chaining.
@@ -245,18 +274,28 @@ impl SharedVar {
     #[track_caller]
     pub fn with_type(value: Tensor, ty: TensorType, name: &str) -> SharedVar {
         let storage = Arc::new(RwLock::new(value));
-        let name = if name.is_empty() { None } else { Some(name.to_string()) };
+        let name = if name.is_empty() {
+            None
+        } else {
+            Some(name.to_string())
+        };
         let site = Site::caller();
         // The leaf node refers to the storage; the var refers to the node.
         let node = Node {
             id: fresh_id(),
-            kind: NodeKind::Shared(SharedVar { storage: storage.clone(), var: placeholder_var() }),
+            kind: NodeKind::Shared(SharedVar {
+                storage: storage.clone(),
+                var: placeholder_var(),
+            }),
             inputs: vec![],
             output_types: vec![ty],
             names: vec![RwLock::new(name)],
             site,
         };
-        let var = Var { node: Arc::new(node), index: 0 };
+        let var = Var {
+            node: Arc::new(node),
+            index: 0,
+        };
         SharedVar { storage, var }
     }
 
@@ -290,7 +329,6 @@ impl SharedVar {
     pub fn same_storage(&self, other: &SharedVar) -> bool {
         Arc::ptr_eq(&self.storage, &other.storage)
     }
-
 }
 
 /// The shared leaf cannot hold its own `Var` (that would be a cycle), so the
@@ -298,7 +336,14 @@ impl SharedVar {
 fn placeholder_var() -> Var {
     static PLACEHOLDER: std::sync::OnceLock<Var> = std::sync::OnceLock::new();
     PLACEHOLDER
-        .get_or_init(|| Var::leaf(NodeKind::Input, TensorType::scalar(crate::DType::Bool), None, Site::new("<shared>", 0)))
+        .get_or_init(|| {
+            Var::leaf(
+                NodeKind::Input,
+                TensorType::scalar(crate::DType::Bool),
+                None,
+                Site::new("<shared>", 0),
+            )
+        })
         .clone()
 }
 
@@ -306,7 +351,10 @@ impl Var {
     /// The shared storage handle if this variable is a shared variable.
     pub fn as_shared(&self) -> Option<SharedVar> {
         match &self.node.kind {
-            NodeKind::Shared(s) => Some(SharedVar { storage: s.storage.clone(), var: self.clone() }),
+            NodeKind::Shared(s) => Some(SharedVar {
+                storage: s.storage.clone(),
+                var: self.clone(),
+            }),
             _ => None,
         }
     }

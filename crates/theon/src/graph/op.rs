@@ -71,7 +71,12 @@ pub trait Op: OpEq + Debug + Send + Sync + 'static {
 
     /// The pushforward (R-op, Jacobian-vector product): output tangents given
     /// input tangents (`None` for an input with no tangent).
-    fn pushforward(&self, inputs: &[Var], outputs: &[Var], tangents: &[Option<Var>]) -> Result<Vec<Option<Var>>> {
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
         let _ = (inputs, outputs, tangents);
         Err(Error::grad(self.name(), "has no R-op"))
     }

@@ -12,7 +12,11 @@ use std::sync::Arc;
 pub fn toposort(outputs: &[Var]) -> Vec<Arc<Node>> {
     let mut order = Vec::new();
     let mut done: IndexSet<u64> = IndexSet::new();
-    let mut stack: Vec<(Arc<Node>, bool)> = outputs.iter().rev().map(|v| (v.node().clone(), false)).collect();
+    let mut stack: Vec<(Arc<Node>, bool)> = outputs
+        .iter()
+        .rev()
+        .map(|v| (v.node().clone(), false))
+        .collect();
     while let Some((node, expanded)) = stack.pop() {
         if done.contains(&node.id) {
             continue;
@@ -34,12 +38,19 @@ pub fn toposort(outputs: &[Var]) -> Vec<Arc<Node>> {
 
 /// The leaves (inputs, constants, shared variables) the outputs depend on.
 pub fn graph_leaves(outputs: &[Var]) -> Vec<Var> {
-    toposort(outputs).into_iter().filter(|n| n.is_leaf()).map(|n| n.outputs()[0].clone()).collect()
+    toposort(outputs)
+        .into_iter()
+        .filter(|n| n.is_leaf())
+        .map(|n| n.outputs()[0].clone())
+        .collect()
 }
 
 /// The free inputs (neither constant nor shared) the outputs depend on.
 pub fn graph_inputs(outputs: &[Var]) -> Vec<Var> {
-    graph_leaves(outputs).into_iter().filter(Var::is_input).collect()
+    graph_leaves(outputs)
+        .into_iter()
+        .filter(Var::is_input)
+        .collect()
 }
 
 /// True when `target` is among the ancestors of (or equal to) any output.
@@ -56,7 +67,13 @@ pub fn clone_replace(outputs: &[Var], replacements: &[(Var, Var)]) -> Result<Vec
         if old.ndim() != new.ndim() || old.dtype() != new.dtype() {
             return Err(Error::value(
                 "clone_replace",
-                format!("cannot replace {} ({}) by {} ({})", old.label(), old.ty(), new.label(), new.ty()),
+                format!(
+                    "cannot replace {} ({}) by {} ({})",
+                    old.label(),
+                    old.ty(),
+                    new.label(),
+                    new.ty()
+                ),
             ));
         }
         map.insert(old.key(), new.clone());
@@ -65,7 +82,11 @@ pub fn clone_replace(outputs: &[Var], replacements: &[(Var, Var)]) -> Result<Vec
         if node.is_leaf() || node.outputs().iter().any(|o| map.contains_key(&o.key())) {
             continue;
         }
-        let inputs: Vec<Var> = node.inputs.iter().map(|v| map.get(&v.key()).cloned().unwrap_or_else(|| v.clone())).collect();
+        let inputs: Vec<Var> = node
+            .inputs
+            .iter()
+            .map(|v| map.get(&v.key()).cloned().unwrap_or_else(|| v.clone()))
+            .collect();
         if inputs.iter().zip(&node.inputs).all(|(a, b)| a == b) {
             continue;
         }
@@ -78,5 +99,8 @@ pub fn clone_replace(outputs: &[Var], replacements: &[(Var, Var)]) -> Result<Vec
             map.insert(old.key(), new);
         }
     }
-    Ok(outputs.iter().map(|v| map.get(&v.key()).cloned().unwrap_or_else(|| v.clone())).collect())
+    Ok(outputs
+        .iter()
+        .map(|v| map.get(&v.key()).cloned().unwrap_or_else(|| v.clone()))
+        .collect())
 }

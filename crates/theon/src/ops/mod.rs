@@ -4,5 +4,7 @@
 pub mod constructors;
 pub mod elemwise;
 pub mod operand;
+pub mod reduce;
+pub mod shape;
 
 pub use operand::{resolve_operands, scalar_constant, Operand};

@@ -20,7 +20,10 @@ impl Buffer {
     /// A zeroed buffer of `len` bytes.
     pub fn zeroed(len: usize) -> Buffer {
         if len == 0 {
-            return Buffer { ptr: NonNull::<u64>::dangling().cast(), len: 0 };
+            return Buffer {
+                ptr: NonNull::<u64>::dangling().cast(),
+                len: 0,
+            };
         }
         let layout = Layout::from_size_align(len, ALIGN).expect("buffer size overflows");
         // SAFETY: layout has non-zero size.
@@ -55,7 +58,8 @@ impl Buffer {
 impl Drop for Buffer {
     fn drop(&mut self) {
         if self.len > 0 {
-            let layout = Layout::from_size_align(self.len, ALIGN).expect("layout was valid at allocation");
+            let layout =
+                Layout::from_size_align(self.len, ALIGN).expect("layout was valid at allocation");
             // SAFETY: allocated in `zeroed` with this exact layout.
             unsafe { dealloc(self.ptr.as_ptr(), layout) }
         }

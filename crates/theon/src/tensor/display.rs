@@ -19,7 +19,13 @@ fn format_scalar(s: Scalar) -> String {
     }
 }
 
-fn write_nested(f: &mut fmt::Formatter<'_>, cells: &[String], shape: &[usize], width: usize, depth: usize) -> fmt::Result {
+fn write_nested(
+    f: &mut fmt::Formatter<'_>,
+    cells: &[String],
+    shape: &[usize],
+    width: usize,
+    depth: usize,
+) -> fmt::Result {
     if shape.is_empty() {
         return write!(f, "{:>width$}", cells[0]);
     }
@@ -34,7 +40,13 @@ fn write_nested(f: &mut fmt::Formatter<'_>, cells: &[String], shape: &[usize], w
                 f.write_str(" ")?;
             }
         }
-        write_nested(f, &cells[i * inner..(i + 1) * inner], &shape[1..], width, depth + 1)?;
+        write_nested(
+            f,
+            &cells[i * inner..(i + 1) * inner],
+            &shape[1..],
+            width,
+            depth + 1,
+        )?;
     }
     f.write_str("]")
 }

@@ -27,7 +27,12 @@ pub struct Offsets<'a> {
 impl<'a> Offsets<'a> {
     pub fn new(shape: &'a [usize], strides: &'a [isize], offset: isize) -> Self {
         let empty = shape.contains(&0);
-        Offsets { shape, strides, index: vec![0; shape.len()], next: if empty { None } else { Some(offset) } }
+        Offsets {
+            shape,
+            strides,
+            index: vec![0; shape.len()],
+            next: if empty { None } else { Some(offset) },
+        }
     }
 }
 

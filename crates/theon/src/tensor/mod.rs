@@ -126,7 +126,10 @@ impl Tensor {
     /// True when the elements are dense in C order starting at `offset`.
     pub fn is_contiguous(&self) -> bool {
         let dense = c_strides(&self.shape);
-        self.shape.iter().zip(self.strides.iter().zip(&dense)).all(|(&d, (&s, &c))| d <= 1 || s == c)
+        self.shape
+            .iter()
+            .zip(self.strides.iter().zip(&dense))
+            .all(|(&d, (&s, &c))| d <= 1 || s == c)
     }
 
     /// True when both tensors view the same buffer.
@@ -142,7 +145,9 @@ impl Tensor {
         // `self.dtype`, which is `T::DTYPE` (checked above); every Element is
         // plain data valid for any bit pattern we write (bools are only ever
         // written as 0 or 1).
-        unsafe { std::slice::from_raw_parts(bytes.as_ptr() as *const T, bytes.len() / T::DTYPE.size()) }
+        unsafe {
+            std::slice::from_raw_parts(bytes.as_ptr() as *const T, bytes.len() / T::DTYPE.size())
+        }
     }
 
     /// This tensor's elements as a slice, if it is C-contiguous.
@@ -171,7 +176,11 @@ impl Tensor {
     }
 
     fn check_dtype<T: Element>(&self) {
-        assert_eq!(self.dtype, T::DTYPE, "typed access with the wrong element type");
+        assert_eq!(
+            self.dtype,
+            T::DTYPE,
+            "typed access with the wrong element type"
+        );
     }
 
     /// Element offsets of this view in C order.
@@ -211,7 +220,12 @@ impl Tensor {
 
     /// The single element of a size-1 tensor.
     pub fn item(&self) -> Scalar {
-        assert_eq!(self.size(), 1, "item() of a tensor with {} elements", self.size());
+        assert_eq!(
+            self.size(),
+            1,
+            "item() of a tensor with {} elements",
+            self.size()
+        );
         self.to_scalars()[0]
     }
 
@@ -266,7 +280,10 @@ impl Tensor {
         // SAFETY: every element reachable from `start` with the absolute
         // strides lies inside the buffer, because the signed layout did.
         let mut view = unsafe {
-            ndarray::ArrayViewD::from_shape_ptr(IxDyn(&self.shape).strides(IxDyn(&abs)), data.as_ptr().offset(start))
+            ndarray::ArrayViewD::from_shape_ptr(
+                IxDyn(&self.shape).strides(IxDyn(&abs)),
+                data.as_ptr().offset(start),
+            )
         };
         for (axis, &s) in self.strides.iter().enumerate() {
             if s < 0 {
@@ -283,31 +300,56 @@ impl Tensor {
 
     /// Makes a view with new layout over the same buffer. Callers guarantee
     /// every reachable offset stays inside the buffer.
-    pub(crate) fn with_layout(&self, shape: Vec<usize>, strides: Vec<isize>, offset: usize) -> Tensor {
-        Tensor { buffer: self.buffer.clone(), dtype: self.dtype, shape, strides, offset }
+    pub(crate) fn with_layout(
+        &self,
+        shape: Vec<usize>,
+        strides: Vec<isize>,
+        offset: usize,
+    ) -> Tensor {
+        Tensor {
+            buffer: self.buffer.clone(),
+            dtype: self.dtype,
+            shape,
+            strides,
+            offset,
+        }
     }
 
     /// True when shapes, dtypes and every element are equal (NaN == NaN).
     pub fn bit_eq(&self, other: &Tensor) -> bool {
         self.dtype == other.dtype
             && self.shape == other.shape
-            && self.to_scalars().iter().zip(other.to_scalars()).all(|(a, b)| match (a, b) {
-                (Scalar::Float(x), Scalar::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-                _ => *a == b,
-            })
+            && self
+                .to_scalars()
+                .iter()
+                .zip(other.to_scalars())
+                .all(|(a, b)| match (a, b) {
+                    (Scalar::Float(x), Scalar::Float(y)) => {
+                        x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+                    }
+                    _ => *a == b,
+                })
     }
 
     /// NumPy's `allclose` (NaNs compare equal, as `equal_nan=True`; shapes must match).
     pub fn allclose(&self, other: &Tensor, rtol: f64, atol: f64) -> bool {
         self.shape == other.shape
-            && self.to_f64_vec().iter().zip(other.to_f64_vec()).all(|(&a, b)| {
-                (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= atol + rtol * b.abs()
-            })
+            && self
+                .to_f64_vec()
+                .iter()
+                .zip(other.to_f64_vec())
+                .all(|(&a, b)| {
+                    (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= atol + rtol * b.abs()
+                })
     }
 }
 
 impl std::fmt::Debug for Tensor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Tensor({}, shape={:?}, {})", self.dtype, self.shape, self)
+        write!(
+            f,
+            "Tensor({}, shape={:?}, {})",
+            self.dtype, self.shape, self
+        )
     }
 }

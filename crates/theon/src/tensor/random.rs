@@ -30,7 +30,9 @@ impl Tensor {
     pub fn rand_int(dtype: DType, shape: &[usize], low: i64, high: i64, seed: u64) -> Tensor {
         let mut r = rng(seed);
         let n = super::size_of(shape);
-        let values: Vec<crate::Scalar> = (0..n).map(|_| crate::Scalar::Int(r.random_range(low..high))).collect();
+        let values: Vec<crate::Scalar> = (0..n)
+            .map(|_| crate::Scalar::Int(r.random_range(low..high)))
+            .collect();
         Tensor::from_scalars(dtype, shape, &values).expect("sizes agree")
     }
 }

@@ -202,18 +202,54 @@ macro_rules! with_dtype {
     ($dtype:expr, $t:ident => $body:expr) => {{
         use $crate::dtype::DType as __D;
         match $dtype {
-            __D::Bool => { type $t = bool; $body }
-            __D::I8 => { type $t = i8; $body }
-            __D::I16 => { type $t = i16; $body }
-            __D::I32 => { type $t = i32; $body }
-            __D::I64 => { type $t = i64; $body }
-            __D::U8 => { type $t = u8; $body }
-            __D::U16 => { type $t = u16; $body }
-            __D::U32 => { type $t = u32; $body }
-            __D::U64 => { type $t = u64; $body }
-            __D::F16 => { type $t = half::f16; $body }
-            __D::F32 => { type $t = f32; $body }
-            __D::F64 => { type $t = f64; $body }
+            __D::Bool => {
+                type $t = bool;
+                $body
+            }
+            __D::I8 => {
+                type $t = i8;
+                $body
+            }
+            __D::I16 => {
+                type $t = i16;
+                $body
+            }
+            __D::I32 => {
+                type $t = i32;
+                $body
+            }
+            __D::I64 => {
+                type $t = i64;
+                $body
+            }
+            __D::U8 => {
+                type $t = u8;
+                $body
+            }
+            __D::U16 => {
+                type $t = u16;
+                $body
+            }
+            __D::U32 => {
+                type $t = u32;
+                $body
+            }
+            __D::U64 => {
+                type $t = u64;
+                $body
+            }
+            __D::F16 => {
+                type $t = half::f16;
+                $body
+            }
+            __D::F32 => {
+                type $t = f32;
+                $body
+            }
+            __D::F64 => {
+                type $t = f64;
+                $body
+            }
         }
     }};
 }
@@ -227,7 +263,10 @@ mod tests {
         assert_eq!(Scalar::Int(300).cast(DType::U8), Scalar::UInt(44));
         assert_eq!(Scalar::Int(-1).cast(DType::U16), Scalar::UInt(65535));
         assert_eq!(Scalar::Float(-2.7).cast(DType::I32), Scalar::Int(-2));
-        assert_eq!(Scalar::Float(0.1).cast(DType::F32), Scalar::Float(0.1f32 as f64));
+        assert_eq!(
+            Scalar::Float(0.1).cast(DType::F32),
+            Scalar::Float(0.1f32 as f64)
+        );
         assert_eq!(Scalar::Float(0.5).cast(DType::Bool), Scalar::Bool(true));
         assert_eq!(Scalar::Int(200).cast(DType::I8), Scalar::Int(-56));
     }

@@ -8,8 +8,15 @@ impl Tensor {
     /// Reorders axes: output axis `i` is input axis `perm[i]`.
     pub fn permute(&self, perm: &[usize]) -> Result<Tensor> {
         let mut seen = vec![false; self.ndim()];
-        if perm.len() != self.ndim() || perm.iter().any(|&p| p >= self.ndim() || std::mem::replace(&mut seen[p], true)) {
-            return Err(Error::value("transpose", format!("{perm:?} is not a permutation of {} axes", self.ndim())));
+        if perm.len() != self.ndim()
+            || perm
+                .iter()
+                .any(|&p| p >= self.ndim() || std::mem::replace(&mut seen[p], true))
+        {
+            return Err(Error::value(
+                "transpose",
+                format!("{perm:?} is not a permutation of {} axes", self.ndim()),
+            ));
         }
         let shape = perm.iter().map(|&p| self.shape[p]).collect();
         let strides = perm.iter().map(|&p| self.strides[p]).collect();
@@ -24,18 +31,32 @@ impl Tensor {
 
     /// Basic slice of one axis with NumPy's clamping of out-of-range bounds.
     /// `step` may be negative; `None` bounds mean "from the start/end".
-    pub fn slice_axis(&self, axis: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Result<Tensor> {
+    pub fn slice_axis(
+        &self,
+        axis: usize,
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    ) -> Result<Tensor> {
         if step == 0 {
             return Err(Error::value("slice", "slice step cannot be zero"));
         }
         let axis = normalize_axis("slice", axis as i64, self.ndim())?;
         let n = self.shape[axis] as i64;
         let (lo, hi) = slice_bounds(n, start, stop, step);
-        let len = if step > 0 { (hi - lo + step - 1).max(0) / step } else { (lo - hi - step - 1).max(0) / -step };
+        let len = if step > 0 {
+            (hi - lo + step - 1).max(0) / step
+        } else {
+            (lo - hi - step - 1).max(0) / -step
+        };
         let mut shape = self.shape.clone();
         let mut strides = self.strides.clone();
         shape[axis] = len as usize;
-        let offset = if len > 0 { self.offset as isize + lo as isize * strides[axis] } else { self.offset as isize };
+        let offset = if len > 0 {
+            self.offset as isize + lo as isize * strides[axis]
+        } else {
+            self.offset as isize
+        };
         strides[axis] *= step as isize;
         Ok(self.with_layout(shape, strides, offset as usize))
     }
@@ -53,7 +74,12 @@ impl Tensor {
 
     /// Broadcasts to `shape` with zero strides (NumPy's `broadcast_to`).
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
-        let err = || Error::value("broadcast_to", format!("cannot broadcast shape {:?} to {:?}", self.shape, shape));
+        let err = || {
+            Error::value(
+                "broadcast_to",
+                format!("cannot broadcast shape {:?} to {:?}", self.shape, shape),
+            )
+        };
         if shape.len() < self.ndim() {
             return Err(err());
         }
@@ -105,12 +131,21 @@ pub(crate) fn slice_bounds(n: i64, start: Option<i64>, stop: Option<i64>, step: 
 /// Resolves a reshape target with at most one `-1` against a size.
 pub fn resolve_reshape(from: &[usize], to: &[i64]) -> Result<Vec<usize>> {
     let total = size_of(from);
-    let err = || Error::value("reshape", format!("cannot reshape an array of shape {from:?} into shape {to:?}"));
+    let err = || {
+        Error::value(
+            "reshape",
+            format!("cannot reshape an array of shape {from:?} into shape {to:?}"),
+        )
+    };
     let unknown: Vec<usize> = (0..to.len()).filter(|&i| to[i] == -1).collect();
     if unknown.len() > 1 || to.iter().any(|&d| d < -1) {
         return Err(err());
     }
-    let known: usize = to.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+    let known: usize = to
+        .iter()
+        .filter(|&&d| d >= 0)
+        .map(|&d| d as usize)
+        .product();
     let mut out: Vec<usize> = to.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(&i) = unknown.first() {
         if known == 0 || total % known != 0 {
@@ -162,7 +197,10 @@ mod tests {
         let x = iota(&[2, 3]);
         let r = x.slice_axis(1, None, None, -1).unwrap();
         let v = r.view::<i64>();
-        assert_eq!(v.iter().copied().collect::<Vec<_>>(), vec![2, 1, 0, 5, 4, 3]);
+        assert_eq!(
+            v.iter().copied().collect::<Vec<_>>(),
+            vec![2, 1, 0, 5, 4, 3]
+        );
     }
 
     #[test]

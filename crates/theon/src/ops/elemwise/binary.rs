@@ -35,8 +35,8 @@ pub enum BinaryOp {
 use BinaryOp::*;
 
 pub const ALL_BINARY: [BinaryOp; 25] = [
-    Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Pow, Maximum, Minimum, Arctan2, Hypot, Eq, Neq, Lt, Le, Gt, Ge, And, Or, Xor,
-    BitAnd, BitOr, BitXor, LeftShift, RightShift,
+    Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Pow, Maximum, Minimum, Arctan2, Hypot, Eq, Neq, Lt, Le,
+    Gt, Ge, And, Or, Xor, BitAnd, BitOr, BitXor, LeftShift, RightShift,
 ];
 
 impl BinaryOp {
@@ -106,9 +106,18 @@ impl BinaryOp {
         match self {
             Sub if p.is_bool() => Err((0, "does not subtract booleans (use logical_xor)".into())),
             Add | Sub | Mul | Maximum | Minimum => Ok((p, p)),
-            FloorDiv | Mod | Pow => Ok((if p.is_bool() { DType::I8 } else { p }, if p.is_bool() { DType::I8 } else { p })),
+            FloorDiv | Mod | Pow => Ok((
+                if p.is_bool() { DType::I8 } else { p },
+                if p.is_bool() { DType::I8 } else { p },
+            )),
             TrueDiv | Arctan2 | Hypot => {
-                let f = if p.is_float() { p } else if matches!(self, TrueDiv) { DType::F64 } else { p.to_float() };
+                let f = if p.is_float() {
+                    p
+                } else if matches!(self, TrueDiv) {
+                    DType::F64
+                } else {
+                    p.to_float()
+                };
                 Ok((f, f))
             }
             Eq | Neq | Lt | Le | Gt | Ge => Ok((p, DType::Bool)),
@@ -207,8 +216,20 @@ impl BinaryOp {
             BitAnd => x & y,
             BitOr => x | y,
             BitXor => x ^ y,
-            LeftShift => if y >= 64 { 0 } else { x << y },
-            RightShift => if y >= 64 { 0 } else { x >> y },
+            LeftShift => {
+                if y >= 64 {
+                    0
+                } else {
+                    x << y
+                }
+            }
+            RightShift => {
+                if y >= 64 {
+                    0
+                } else {
+                    x >> y
+                }
+            }
             _ => unreachable!("{} has no uint form", self.name()),
         })
     }
@@ -278,7 +299,13 @@ fn int_pow(x: i64, y: i64) -> i64 {
     if y < 0 {
         return match x {
             1 => 1,
-            -1 => if y % 2 == 0 { 1 } else { -1 },
+            -1 => {
+                if y % 2 == 0 {
+                    1
+                } else {
+                    -1
+                }
+            }
             _ => 0,
         };
     }
@@ -311,9 +338,18 @@ mod tests {
 
     #[test]
     fn dtype_rules_follow_numpy() {
-        assert_eq!(TrueDiv.signature(DType::I32, DType::I32).unwrap(), (DType::F64, DType::F64));
-        assert_eq!(Mod.signature(DType::I32, DType::I8).unwrap(), (DType::I32, DType::I32));
-        assert_eq!(Lt.signature(DType::I32, DType::F32).unwrap(), (DType::F64, DType::Bool));
+        assert_eq!(
+            TrueDiv.signature(DType::I32, DType::I32).unwrap(),
+            (DType::F64, DType::F64)
+        );
+        assert_eq!(
+            Mod.signature(DType::I32, DType::I8).unwrap(),
+            (DType::I32, DType::I32)
+        );
+        assert_eq!(
+            Lt.signature(DType::I32, DType::F32).unwrap(),
+            (DType::F64, DType::Bool)
+        );
         assert!(BitAnd.signature(DType::F32, DType::I32).is_err());
         assert!(LeftShift.signature(DType::I32, DType::F64).is_err());
     }

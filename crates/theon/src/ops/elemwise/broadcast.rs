@@ -8,7 +8,10 @@ fn shapes_text(shapes: &[&[Option<usize>]]) -> String {
     let parts: Vec<String> = shapes
         .iter()
         .map(|s| {
-            let dims: Vec<String> = s.iter().map(|d| d.map_or("?".into(), |d| d.to_string())).collect();
+            let dims: Vec<String> = s
+                .iter()
+                .map(|d| d.map_or("?".into(), |d| d.to_string()))
+                .collect();
             format!("({})", dims.join(", "))
         })
         .collect();
@@ -36,7 +39,11 @@ pub fn broadcast_static(op: &str, shapes: &[&[Option<usize>]]) -> Result<Vec<Opt
                 Some(1) => {}
                 Some(d) => match known {
                     Some(k) if k != d => {
-                        return Err(ErrorKind::Broadcast { op: op.into(), shapes: shapes_text(shapes) }.into());
+                        return Err(ErrorKind::Broadcast {
+                            op: op.into(),
+                            shapes: shapes_text(shapes),
+                        }
+                        .into());
                     }
                     _ => known = Some(d),
                 },
@@ -53,7 +60,11 @@ pub fn broadcast_static(op: &str, shapes: &[&[Option<usize>]]) -> Result<Vec<Opt
 
 /// The runtime output shape: dims typed as known 1 broadcast, all others
 /// must agree exactly.
-pub fn broadcast_runtime(op: &str, shapes: &[&[usize]], types: &[TensorType]) -> Result<Vec<usize>> {
+pub fn broadcast_runtime(
+    op: &str,
+    shapes: &[&[usize]],
+    types: &[TensorType],
+) -> Result<Vec<usize>> {
     let ndim = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
     let mut out = vec![1usize; ndim];
     for axis in 0..ndim {

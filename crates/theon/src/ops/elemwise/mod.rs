@@ -39,10 +39,16 @@ impl Op for Elemwise {
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
         let name = self.name();
         if inputs.len() != self.op.arity() {
-            return Err(Error::value(&name, format!("takes {} inputs, got {}", self.op.arity(), inputs.len())));
+            return Err(Error::value(
+                &name,
+                format!("takes {} inputs, got {}", self.op.arity(), inputs.len()),
+            ));
         }
         let dtypes: Vec<_> = inputs.iter().map(|t| t.dtype).collect();
-        let (_, out) = self.op.signature(&dtypes).map_err(|(i, why)| Error::dtype(&name, i, dtypes[i], why))?;
+        let (_, out) = self
+            .op
+            .signature(&dtypes)
+            .map_err(|(i, why)| Error::dtype(&name, i, dtypes[i], why))?;
         let shapes: Vec<&[Option<usize>]> = inputs.iter().map(|t| t.shape.as_slice()).collect();
         let shape = broadcast_static(&name, &shapes)?;
         Ok(vec![TensorType::new(out, shape)])
@@ -52,11 +58,17 @@ impl Op for Elemwise {
         let shapes: Vec<&[usize]> = inputs.iter().map(|t| t.shape()).collect();
         let shape = broadcast_runtime(&self.name(), &shapes, ctx.input_types)?;
         let dtypes: Vec<_> = inputs.iter().map(|t| t.dtype()).collect();
-        let (cast_to, out_dtype) = self.op.signature(&dtypes).map_err(|(i, why)| Error::dtype(self.name(), i, dtypes[i], why))?;
+        let (cast_to, out_dtype) = self
+            .op
+            .signature(&dtypes)
+            .map_err(|(i, why)| Error::dtype(self.name(), i, dtypes[i], why))?;
         let columns: Vec<Vec<Scalar>> = inputs
             .iter()
             .zip(&cast_to)
-            .map(|(t, &d)| t.broadcast_to(&shape).map(|b| b.to_scalars().into_iter().map(|s| s.cast(d)).collect()))
+            .map(|(t, &d)| {
+                t.broadcast_to(&shape)
+                    .map(|b| b.to_scalars().into_iter().map(|s| s.cast(d)).collect())
+            })
             .collect::<Result<_>>()?;
         let n = crate::tensor::size_of(&shape);
         let mut args = vec![Scalar::Bool(false); inputs.len()];

@@ -40,10 +40,16 @@ impl ScalarOp {
     /// index of the refused input and why.
     pub fn signature(self, ins: &[DType]) -> Result<(Vec<DType>, DType), (usize, String)> {
         if ins.len() != self.arity() {
-            return Err((0, format!("takes {} inputs, got {}", self.arity(), ins.len())));
+            return Err((
+                0,
+                format!("takes {} inputs, got {}", self.arity(), ins.len()),
+            ));
         }
         match self {
-            ScalarOp::Unary(u) => u.signature(ins[0]).map(|(c, o)| (vec![c], o)).map_err(|e| (0, e)),
+            ScalarOp::Unary(u) => u
+                .signature(ins[0])
+                .map(|(c, o)| (vec![c], o))
+                .map_err(|e| (0, e)),
             ScalarOp::Binary(b) => b.signature(ins[0], ins[1]).map(|(c, o)| (vec![c, c], o)),
             ScalarOp::Cast(d) => Ok((vec![ins[0]], d)),
             ScalarOp::Switch => {
@@ -83,7 +89,9 @@ impl ScalarOp {
 
     /// Full evaluation from raw inputs of any dtypes: cast, apply, cast out.
     pub fn apply(self, ins: &[Scalar], in_dtypes: &[DType]) -> Scalar {
-        let (cast_to, out) = self.signature(in_dtypes).expect("type rule was checked when the node was built");
+        let (cast_to, out) = self
+            .signature(in_dtypes)
+            .expect("type rule was checked when the node was built");
         let cast: Vec<Scalar> = ins.iter().zip(&cast_to).map(|(s, &d)| s.cast(d)).collect();
         self.eval(&cast).cast(out)
     }

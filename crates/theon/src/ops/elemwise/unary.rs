@@ -53,9 +53,10 @@ use UnaryOp::*;
 
 /// Every unary op (for exhaustive tests and registries).
 pub const ALL_UNARY: [UnaryOp; 41] = [
-    Neg, Abs, Sign, Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Sqrt, Sqr, Reciprocal, Sin, Cos, Tan, Arcsin, Arccos, Arctan,
-    Sinh, Cosh, Tanh, Arcsinh, Arccosh, Arctanh, Sigmoid, Softplus, Erf, Erfc, Erfinv, Gamma, Gammaln, Psi, Floor, Ceil,
-    Round, Trunc, IsNan, IsInf, LogicalNot, Invert,
+    Neg, Abs, Sign, Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Sqrt, Sqr, Reciprocal, Sin, Cos,
+    Tan, Arcsin, Arccos, Arctan, Sinh, Cosh, Tanh, Arcsinh, Arccosh, Arctanh, Sigmoid, Softplus,
+    Erf, Erfc, Erfinv, Gamma, Gammaln, Psi, Floor, Ceil, Round, Trunc, IsNan, IsInf, LogicalNot,
+    Invert,
 ];
 
 impl UnaryOp {
@@ -246,11 +247,16 @@ impl UnaryOp {
     /// True when the output is piecewise constant or integer-valued, so the
     /// gradient is zero (and the op is "not differentiable" for verify_grad).
     pub fn is_piecewise_constant(self) -> bool {
-        matches!(self, Sign | Floor | Ceil | Round | Trunc | IsNan | IsInf | LogicalNot | Invert)
+        matches!(
+            self,
+            Sign | Floor | Ceil | Round | Trunc | IsNan | IsInf | LogicalNot | Invert
+        )
     }
 
     /// Whether the op maps float to float (has a derivative).
     pub fn kind_out(self, x: DType) -> Kind {
-        self.signature(x).map(|(_, o)| o.kind()).unwrap_or(Kind::Bool)
+        self.signature(x)
+            .map(|(_, o)| o.kind())
+            .unwrap_or(Kind::Bool)
     }
 }

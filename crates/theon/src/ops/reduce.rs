@@ -1,0 +1,296 @@
+//! Reductions along axes: sum, prod, max, min, all, any. NumPy's
+//! accumulator dtypes (sum of small ints accumulates in int64); float sums
+//! accumulate pairwise in f64, so float32 sums are accurate.
+
+use crate::dtype::DType;
+use crate::error::{normalize_axis, Error, Result};
+use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::tensor::{Scalar, Tensor};
+
+/// Which axes to reduce: all of them, one, or several (negative allowed).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Axis {
+    All,
+    Some(Vec<i64>),
+}
+
+impl From<i64> for Axis {
+    fn from(a: i64) -> Self {
+        Axis::Some(vec![a])
+    }
+}
+impl From<i32> for Axis {
+    fn from(a: i32) -> Self {
+        Axis::Some(vec![a as i64])
+    }
+}
+impl From<Vec<i64>> for Axis {
+    fn from(a: Vec<i64>) -> Self {
+        Axis::Some(a)
+    }
+}
+impl From<&[i64]> for Axis {
+    fn from(a: &[i64]) -> Self {
+        Axis::Some(a.to_vec())
+    }
+}
+impl<const N: usize> From<[i64; N]> for Axis {
+    fn from(a: [i64; N]) -> Self {
+        Axis::Some(a.to_vec())
+    }
+}
+impl From<Option<i64>> for Axis {
+    fn from(a: Option<i64>) -> Self {
+        a.map_or(Axis::All, |a| Axis::Some(vec![a]))
+    }
+}
+
+impl Axis {
+    /// Sorted, deduplicated, non-negative axes for an input of rank `ndim`.
+    pub fn resolve(&self, op: &str, ndim: usize) -> Result<Vec<usize>> {
+        let mut axes = match self {
+            Axis::All => (0..ndim).collect(),
+            Axis::Some(list) => list
+                .iter()
+                .map(|&a| normalize_axis(op, a, ndim))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let n = axes.len();
+        axes.sort_unstable();
+        axes.dedup();
+        if axes.len() != n {
+            return Err(Error::value(op, "an axis is repeated"));
+        }
+        Ok(axes)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceKind {
+    Sum,
+    Prod,
+    Max,
+    Min,
+    All,
+    Any,
+}
+
+impl ReduceKind {
+    fn name(self) -> &'static str {
+        match self {
+            ReduceKind::Sum => "sum",
+            ReduceKind::Prod => "prod",
+            ReduceKind::Max => "max",
+            ReduceKind::Min => "min",
+            ReduceKind::All => "all",
+            ReduceKind::Any => "any",
+        }
+    }
+
+    /// NumPy's result dtype for the reduction of `x`.
+    pub fn out_dtype(self, x: DType) -> DType {
+        match self {
+            ReduceKind::Sum | ReduceKind::Prod => match x {
+                DType::Bool | DType::I8 | DType::I16 | DType::I32 | DType::I64 => DType::I64,
+                DType::U8 | DType::U16 | DType::U32 | DType::U64 => DType::U64,
+                f => f,
+            },
+            ReduceKind::Max | ReduceKind::Min => x,
+            ReduceKind::All | ReduceKind::Any => DType::Bool,
+        }
+    }
+}
+
+/// A reduction over sorted, non-negative `axes`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reduce {
+    pub kind: ReduceKind,
+    pub axes: Vec<usize>,
+    pub keepdims: bool,
+}
+
+impl Reduce {
+    /// The output shape (static or runtime) from the input shape.
+    pub fn reduce_shape<T: Clone>(&self, shape: &[T], one: T) -> Vec<T> {
+        let mut out = Vec::with_capacity(shape.len());
+        for (i, d) in shape.iter().enumerate() {
+            if !self.axes.contains(&i) {
+                out.push(d.clone());
+            } else if self.keepdims {
+                out.push(one.clone());
+            }
+        }
+        out
+    }
+}
+
+impl Op for Reduce {
+    fn name(&self) -> String {
+        let axes: Vec<String> = self.axes.iter().map(|a| a.to_string()).collect();
+        let keep = if self.keepdims { ", keepdims" } else { "" };
+        format!("{}{{axis=({}){keep}}}", self.kind.name(), axes.join(","))
+    }
+
+    fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
+        let x = &inputs[0];
+        if let Some(&bad) = self.axes.iter().find(|&&a| a >= x.ndim()) {
+            return Err(Error::axis(self.name(), bad as i64, x.ndim()));
+        }
+        Ok(vec![TensorType::new(
+            self.kind.out_dtype(x.dtype),
+            self.reduce_shape(&x.shape, Some(1)),
+        )])
+    }
+
+    fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
+        let x = &inputs[0];
+        let out_shape = self.reduce_shape(x.shape(), 1);
+        let out_dtype = self.kind.out_dtype(x.dtype());
+        let groups = grouped_along(x, &self.axes);
+        let mut values = Vec::with_capacity(groups.len());
+        for group in &groups {
+            values.push(self.reduce_group(group, x.dtype())?);
+        }
+        Ok(vec![Tensor::from_scalars(out_dtype, &out_shape, &values)?])
+    }
+}
+
+impl Reduce {
+    fn reduce_group(&self, group: &[Scalar], dtype: DType) -> Result<Scalar> {
+        let acc = self.kind.out_dtype(dtype);
+        Ok(match self.kind {
+            ReduceKind::Sum if acc.is_float() => Scalar::Float(pairwise_sum(
+                &group.iter().map(|s| s.as_f64()).collect::<Vec<_>>(),
+            )),
+            ReduceKind::Sum => group
+                .iter()
+                .fold(Scalar::Int(0).cast(acc), |a, &b| add_int(a, b.cast(acc))),
+            ReduceKind::Prod if acc.is_float() => {
+                Scalar::Float(group.iter().map(|s| s.as_f64()).product())
+            }
+            ReduceKind::Prod => group
+                .iter()
+                .fold(Scalar::Int(1).cast(acc), |a, &b| mul_int(a, b.cast(acc))),
+            ReduceKind::Max | ReduceKind::Min => {
+                let op = if self.kind == ReduceKind::Max {
+                    "maximum"
+                } else {
+                    "minimum"
+                };
+                let first = *group.first().ok_or_else(|| {
+                    Error::value(
+                        self.name(),
+                        format!(
+                            "zero-size array to reduction operation {op} which has no identity"
+                        ),
+                    )
+                })?;
+                let bin = if self.kind == ReduceKind::Max {
+                    super::elemwise::BinaryOp::Maximum
+                } else {
+                    super::elemwise::BinaryOp::Minimum
+                };
+                group[1..].iter().fold(first, |a, &b| bin.eval(a, b))
+            }
+            ReduceKind::All => Scalar::Bool(group.iter().all(|s| s.as_bool())),
+            ReduceKind::Any => Scalar::Bool(group.iter().any(|s| s.as_bool())),
+        })
+    }
+}
+
+fn add_int(a: Scalar, b: Scalar) -> Scalar {
+    match (a, b) {
+        (Scalar::Int(x), Scalar::Int(y)) => Scalar::Int(x.wrapping_add(y)),
+        (Scalar::UInt(x), Scalar::UInt(y)) => Scalar::UInt(x.wrapping_add(y)),
+        _ => unreachable!("accumulator and element share a dtype"),
+    }
+}
+
+fn mul_int(a: Scalar, b: Scalar) -> Scalar {
+    match (a, b) {
+        (Scalar::Int(x), Scalar::Int(y)) => Scalar::Int(x.wrapping_mul(y)),
+        (Scalar::UInt(x), Scalar::UInt(y)) => Scalar::UInt(x.wrapping_mul(y)),
+        _ => unreachable!("accumulator and element share a dtype"),
+    }
+}
+
+/// Pairwise (cascade) summation: error grows like log(n), not n.
+pub fn pairwise_sum(values: &[f64]) -> f64 {
+    if values.len() <= 8 {
+        return values.iter().sum();
+    }
+    let mid = values.len() / 2;
+    pairwise_sum(&values[..mid]) + pairwise_sum(&values[mid..])
+}
+
+/// The elements of `x` grouped by output position: one group per element
+/// of the reduced shape (C order), each holding the reduced elements.
+pub fn grouped_along(x: &Tensor, axes: &[usize]) -> Vec<Vec<Scalar>> {
+    let kept: Vec<usize> = (0..x.ndim()).filter(|a| !axes.contains(a)).collect();
+    let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+    let moved = x
+        .permute(&perm)
+        .expect("kept + reduced axes form a permutation");
+    let n_groups: usize = kept.iter().map(|&a| x.shape()[a]).product();
+    let group_len: usize = axes.iter().map(|&a| x.shape()[a]).product();
+    let flat = moved.to_scalars();
+    if group_len == 0 {
+        return vec![Vec::new(); n_groups];
+    }
+    flat.chunks(group_len).map(<[Scalar]>::to_vec).collect()
+}
+
+/// Builds a reduction node, or returns the error (bad axis, ...).
+#[track_caller]
+pub fn try_reduce(x: &Var, kind: ReduceKind, axis: impl Into<Axis>, keepdims: bool) -> Result<Var> {
+    let op = Reduce {
+        kind,
+        axes: Vec::new(),
+        keepdims,
+    };
+    let axes = axis
+        .into()
+        .resolve(&op.name(), x.ndim())
+        .map_err(|e| e.at(&crate::Site::caller()))?;
+    Var::apply1(Reduce { axes, ..op }, std::slice::from_ref(x))
+}
+
+#[track_caller]
+fn reduce(x: &Var, kind: ReduceKind, axis: impl Into<Axis>, keepdims: bool) -> Var {
+    try_reduce(x, kind, axis, keepdims).unwrap_or_else(|e| panic!("{e}"))
+}
+
+macro_rules! reduce_api {
+    ($($f:ident, $fk:ident => $kind:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("`", stringify!($f), "` over `axis` (`Axis::All`, an axis or a list).")]
+            #[track_caller]
+            pub fn $f(x: &Var, axis: impl Into<Axis>, keepdims: bool) -> Var {
+                reduce(x, ReduceKind::$kind, axis, keepdims)
+            }
+        )*
+        impl Var {
+            $(
+                #[doc = concat!("`", stringify!($f), "` over `axis`, dropping the reduced axes.")]
+                #[track_caller]
+                pub fn $f(&self, axis: impl Into<Axis>) -> Var {
+                    reduce(self, ReduceKind::$kind, axis, false)
+                }
+                #[doc = concat!("`", stringify!($f), "` over `axis`, keeping reduced axes as size 1.")]
+                #[track_caller]
+                pub fn $fk(&self, axis: impl Into<Axis>) -> Var {
+                    reduce(self, ReduceKind::$kind, axis, true)
+                }
+            )*
+        }
+    };
+}
+
+reduce_api! {
+    sum, sum_keepdims => Sum,
+    prod, prod_keepdims => Prod,
+    max, max_keepdims => Max,
+    min, min_keepdims => Min,
+    all, all_keepdims => All,
+    any, any_keepdims => Any,
+}

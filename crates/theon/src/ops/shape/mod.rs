@@ -1,0 +1,5 @@
+//! Shape and layout ops: dimshuffle/transpose and friends.
+
+mod dimshuffle;
+
+pub use dimshuffle::*;
