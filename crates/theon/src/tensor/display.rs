@@ -3,20 +3,40 @@
 use super::{Scalar, Tensor};
 use std::fmt;
 
-fn format_scalar(s: Scalar) -> String {
-    match s {
-        Scalar::Bool(b) => if b { "True" } else { "False" }.to_string(),
-        Scalar::Int(i) => i.to_string(),
-        Scalar::UInt(u) => u.to_string(),
-        Scalar::Float(f) if f.is_nan() => "nan".to_string(),
-        Scalar::Float(f) if f.is_infinite() => if f > 0.0 { "inf" } else { "-inf" }.to_string(),
-        Scalar::Float(f) if f == f.trunc() && f.abs() < 1e16 => format!("{f:.0}."),
-        Scalar::Float(f) => {
-            let s = format!("{f:.8}");
-            let s = s.trim_end_matches('0');
-            s.to_string()
-        }
+/// Decimals needed to show `f` with at most 8 (NumPy's default precision).
+fn decimals(f: f64) -> usize {
+    if !f.is_finite() {
+        return 0;
     }
+    let text = format!("{f:.8}");
+    let frac = text.split('.').nth(1).unwrap_or("");
+    frac.trim_end_matches('0').len()
+}
+
+fn format_float(f: f64, precision: usize) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf" } else { "-inf" }.into()
+    } else if precision == 0 {
+        format!("{f:.0}.")
+    } else {
+        format!("{f:.precision$}")
+    }
+}
+
+/// Formats every element; floats share one precision, as NumPy prints them.
+fn format_cells(values: &[Scalar]) -> Vec<String> {
+    let precision = values.iter().map(|s| if let Scalar::Float(f) = s { decimals(*f) } else { 0 }).max().unwrap_or(0);
+    values
+        .iter()
+        .map(|&s| match s {
+            Scalar::Bool(b) => if b { "True" } else { "False" }.to_string(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::UInt(u) => u.to_string(),
+            Scalar::Float(f) => format_float(f, precision),
+        })
+        .collect()
 }
 
 fn write_nested(
@@ -53,7 +73,7 @@ fn write_nested(
 
 impl fmt::Display for Tensor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cells: Vec<String> = self.to_scalars().into_iter().map(format_scalar).collect();
+        let cells = format_cells(&self.to_scalars());
         if self.size() == 0 {
             return write!(f, "[]");
         }
@@ -69,7 +89,7 @@ mod tests {
     #[test]
     fn prints_like_numpy() {
         let t = Tensor::from_vec(vec![1.0f64, 2.5, -3.0, 4.0], &[2, 2]).unwrap();
-        assert_eq!(t.to_string(), "[[ 1. 2.5]\n [-3.  4.]]");
+        assert_eq!(t.to_string(), "[[ 1.0  2.5]\n [-3.0  4.0]]");
         assert_eq!(Tensor::scalar(true).to_string(), "True");
     }
 }
