@@ -8,6 +8,7 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::graph::{Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
+use std::cmp::Ordering;
 
 /// The reduction a [`Reduce`] node computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,26 +124,29 @@ impl Reduce {
     /// Max or min of a group; NaN wins (NumPy propagates NaN). An empty
     /// group has no identity and is an error, as in NumPy.
     fn extremum(&self, group: &[Scalar], x: &Tensor) -> Result<Scalar> {
-        let (numpy_name, cmp, wins): (_, fn(Scalar, Scalar) -> std::cmp::Ordering, _) =
-            if self.kind == ReduceKind::Max {
-                ("maximum", nan_greatest_cmp, std::cmp::Ordering::Greater)
+        let is_max = self.kind == ReduceKind::Max;
+        let beats = |v: Scalar, best: Scalar| {
+            if is_max {
+                nan_greatest_cmp(v, best) == Ordering::Greater
             } else {
-                ("minimum", nan_least_cmp, std::cmp::Ordering::Less)
-            };
-        let first = *group.first().ok_or_else(|| {
-            Error::value(
-                self.name(),
-                format!(
-                    "zero-size array to reduction operation {numpy_name} which has no identity \
-                     (input 0 has shape {:?})",
-                    x.shape()
-                ),
-            )
-        })?;
-        Ok(group[1..].iter().fold(
-            first,
-            |best, &v| if cmp(v, best) == wins { v } else { best },
-        ))
+                nan_least_cmp(v, best) == Ordering::Less
+            }
+        };
+        group
+            .iter()
+            .copied()
+            .reduce(|best, v| if beats(v, best) { v } else { best })
+            .ok_or_else(|| {
+                let numpy_name = if is_max { "maximum" } else { "minimum" };
+                Error::value(
+                    self.name(),
+                    format!(
+                        "zero-size array to reduction operation {numpy_name} which has no \
+                         identity (input 0 has shape {:?})",
+                        x.shape()
+                    ),
+                )
+            })
     }
 }
 
