@@ -2,69 +2,15 @@
 //! accumulator dtypes (sum of small ints accumulates in int64); float sums
 //! accumulate pairwise in f64, so float32 sums are accurate.
 
+use super::axis::{axes_label, check_axes, reduced_shape, Axis};
+use super::groups::{grouped_along, nan_greatest_cmp, nan_least_cmp, pairwise_sum};
 use crate::dtype::DType;
-use crate::error::{normalize_axis, Error, Result};
+use crate::error::{Error, Result};
 use crate::graph::{Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
+use std::cmp::Ordering;
 
-/// Which axes to reduce: all of them, one, or several (negative allowed).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Axis {
-    All,
-    Some(Vec<i64>),
-}
-
-impl From<i64> for Axis {
-    fn from(a: i64) -> Self {
-        Axis::Some(vec![a])
-    }
-}
-impl From<i32> for Axis {
-    fn from(a: i32) -> Self {
-        Axis::Some(vec![a as i64])
-    }
-}
-impl From<Vec<i64>> for Axis {
-    fn from(a: Vec<i64>) -> Self {
-        Axis::Some(a)
-    }
-}
-impl From<&[i64]> for Axis {
-    fn from(a: &[i64]) -> Self {
-        Axis::Some(a.to_vec())
-    }
-}
-impl<const N: usize> From<[i64; N]> for Axis {
-    fn from(a: [i64; N]) -> Self {
-        Axis::Some(a.to_vec())
-    }
-}
-impl From<Option<i64>> for Axis {
-    fn from(a: Option<i64>) -> Self {
-        a.map_or(Axis::All, |a| Axis::Some(vec![a]))
-    }
-}
-
-impl Axis {
-    /// Sorted, deduplicated, non-negative axes for an input of rank `ndim`.
-    pub fn resolve(&self, op: &str, ndim: usize) -> Result<Vec<usize>> {
-        let mut axes = match self {
-            Axis::All => (0..ndim).collect(),
-            Axis::Some(list) => list
-                .iter()
-                .map(|&a| normalize_axis(op, a, ndim))
-                .collect::<Result<Vec<_>>>()?,
-        };
-        let n = axes.len();
-        axes.sort_unstable();
-        axes.dedup();
-        if axes.len() != n {
-            return Err(Error::value(op, "an axis is repeated"));
-        }
-        Ok(axes)
-    }
-}
-
+/// The reduction a [`Reduce`] node computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReduceKind {
     Sum,
@@ -76,7 +22,8 @@ pub enum ReduceKind {
 }
 
 impl ReduceKind {
-    fn name(self) -> &'static str {
+    /// The NumPy name of the reduction (`"sum"`, `"max"`, ...).
+    pub fn name(self) -> &'static str {
         match self {
             ReduceKind::Sum => "sum",
             ReduceKind::Prod => "prod",
@@ -112,30 +59,23 @@ pub struct Reduce {
 impl Reduce {
     /// The output shape (static or runtime) from the input shape.
     pub fn reduce_shape<T: Clone>(&self, shape: &[T], one: T) -> Vec<T> {
-        let mut out = Vec::with_capacity(shape.len());
-        for (i, d) in shape.iter().enumerate() {
-            if !self.axes.contains(&i) {
-                out.push(d.clone());
-            } else if self.keepdims {
-                out.push(one.clone());
-            }
-        }
-        out
+        reduced_shape(shape, &self.axes, self.keepdims, one)
     }
 }
 
 impl Op for Reduce {
     fn name(&self) -> String {
-        let axes: Vec<String> = self.axes.iter().map(|a| a.to_string()).collect();
         let keep = if self.keepdims { ", keepdims" } else { "" };
-        format!("{}{{axis=({}){keep}}}", self.kind.name(), axes.join(","))
+        format!(
+            "{}{{axis={}{keep}}}",
+            self.kind.name(),
+            axes_label(&self.axes)
+        )
     }
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
         let x = &inputs[0];
-        if let Some(&bad) = self.axes.iter().find(|&&a| a >= x.ndim()) {
-            return Err(Error::axis(self.name(), bad as i64, x.ndim()));
-        }
+        check_axes(&self.name(), &self.axes, x.ndim())?;
         Ok(vec![TensorType::new(
             self.kind.out_dtype(x.dtype),
             self.reduce_shape(&x.shape, Some(1)),
@@ -144,24 +84,28 @@ impl Op for Reduce {
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
+        check_axes(&self.name(), &self.axes, x.ndim())?;
         let out_shape = self.reduce_shape(x.shape(), 1);
         let out_dtype = self.kind.out_dtype(x.dtype());
         let groups = grouped_along(x, &self.axes);
         let mut values = Vec::with_capacity(groups.len());
         for group in &groups {
-            values.push(self.reduce_group(group, x.dtype())?);
+            values.push(self.reduce_group(group, x)?);
         }
         Ok(vec![Tensor::from_scalars(out_dtype, &out_shape, &values)?])
     }
 }
 
 impl Reduce {
-    fn reduce_group(&self, group: &[Scalar], dtype: DType) -> Result<Scalar> {
-        let acc = self.kind.out_dtype(dtype);
+    /// Reduces the elements of one output position (`x` is the whole input,
+    /// for dtypes and error messages).
+    fn reduce_group(&self, group: &[Scalar], x: &Tensor) -> Result<Scalar> {
+        let acc = self.kind.out_dtype(x.dtype());
         Ok(match self.kind {
-            ReduceKind::Sum if acc.is_float() => Scalar::Float(pairwise_sum(
-                &group.iter().map(|s| s.as_f64()).collect::<Vec<_>>(),
-            )),
+            ReduceKind::Sum if acc.is_float() => {
+                let values: Vec<f64> = group.iter().map(|s| s.as_f64()).collect();
+                Scalar::Float(pairwise_sum(&values))
+            }
             ReduceKind::Sum => group
                 .iter()
                 .fold(Scalar::Int(0).cast(acc), |a, &b| add_int(a, b.cast(acc))),
@@ -171,34 +115,43 @@ impl Reduce {
             ReduceKind::Prod => group
                 .iter()
                 .fold(Scalar::Int(1).cast(acc), |a, &b| mul_int(a, b.cast(acc))),
-            ReduceKind::Max | ReduceKind::Min => {
-                let op = if self.kind == ReduceKind::Max {
-                    "maximum"
-                } else {
-                    "minimum"
-                };
-                let first = *group.first().ok_or_else(|| {
-                    Error::value(
-                        self.name(),
-                        format!(
-                            "zero-size array to reduction operation {op} which has no identity"
-                        ),
-                    )
-                })?;
-                let bin = if self.kind == ReduceKind::Max {
-                    super::elemwise::BinaryOp::Maximum
-                } else {
-                    super::elemwise::BinaryOp::Minimum
-                };
-                group[1..].iter().fold(first, |a, &b| bin.eval(a, b))
-            }
+            ReduceKind::Max | ReduceKind::Min => self.extremum(group, x)?,
             ReduceKind::All => Scalar::Bool(group.iter().all(|s| s.as_bool())),
             ReduceKind::Any => Scalar::Bool(group.iter().any(|s| s.as_bool())),
         })
     }
+
+    /// Max or min of a group; NaN wins (NumPy propagates NaN). An empty
+    /// group has no identity and is an error, as in NumPy.
+    fn extremum(&self, group: &[Scalar], x: &Tensor) -> Result<Scalar> {
+        let is_max = self.kind == ReduceKind::Max;
+        let beats = |v: Scalar, best: Scalar| {
+            if is_max {
+                nan_greatest_cmp(v, best) == Ordering::Greater
+            } else {
+                nan_least_cmp(v, best) == Ordering::Less
+            }
+        };
+        group
+            .iter()
+            .copied()
+            .reduce(|best, v| if beats(v, best) { v } else { best })
+            .ok_or_else(|| {
+                let numpy_name = if is_max { "maximum" } else { "minimum" };
+                Error::value(
+                    self.name(),
+                    format!(
+                        "zero-size array to reduction operation {numpy_name} which has no \
+                         identity (input 0 has shape {:?})",
+                        x.shape()
+                    ),
+                )
+            })
+    }
 }
 
-fn add_int(a: Scalar, b: Scalar) -> Scalar {
+/// Wrapping addition of two integers of the accumulator dtype (NumPy wraps).
+pub(super) fn add_int(a: Scalar, b: Scalar) -> Scalar {
     match (a, b) {
         (Scalar::Int(x), Scalar::Int(y)) => Scalar::Int(x.wrapping_add(y)),
         (Scalar::UInt(x), Scalar::UInt(y)) => Scalar::UInt(x.wrapping_add(y)),
@@ -206,7 +159,8 @@ fn add_int(a: Scalar, b: Scalar) -> Scalar {
     }
 }
 
-fn mul_int(a: Scalar, b: Scalar) -> Scalar {
+/// Wrapping product of two integers of the accumulator dtype (NumPy wraps).
+pub(super) fn mul_int(a: Scalar, b: Scalar) -> Scalar {
     match (a, b) {
         (Scalar::Int(x), Scalar::Int(y)) => Scalar::Int(x.wrapping_mul(y)),
         (Scalar::UInt(x), Scalar::UInt(y)) => Scalar::UInt(x.wrapping_mul(y)),
@@ -214,45 +168,21 @@ fn mul_int(a: Scalar, b: Scalar) -> Scalar {
     }
 }
 
-/// Pairwise (cascade) summation: error grows like log(n), not n.
-pub fn pairwise_sum(values: &[f64]) -> f64 {
-    if values.len() <= 8 {
-        return values.iter().sum();
-    }
-    let mid = values.len() / 2;
-    pairwise_sum(&values[..mid]) + pairwise_sum(&values[mid..])
-}
-
-/// The elements of `x` grouped by output position: one group per element
-/// of the reduced shape (C order), each holding the reduced elements.
-pub fn grouped_along(x: &Tensor, axes: &[usize]) -> Vec<Vec<Scalar>> {
-    let kept: Vec<usize> = (0..x.ndim()).filter(|a| !axes.contains(a)).collect();
-    let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-    let moved = x
-        .permute(&perm)
-        .expect("kept + reduced axes form a permutation");
-    let n_groups: usize = kept.iter().map(|&a| x.shape()[a]).product();
-    let group_len: usize = axes.iter().map(|&a| x.shape()[a]).product();
-    let flat = moved.to_scalars();
-    if group_len == 0 {
-        return vec![Vec::new(); n_groups];
-    }
-    flat.chunks(group_len).map(<[Scalar]>::to_vec).collect()
-}
-
 /// Builds a reduction node, or returns the error (bad axis, ...).
 #[track_caller]
 pub fn try_reduce(x: &Var, kind: ReduceKind, axis: impl Into<Axis>, keepdims: bool) -> Result<Var> {
-    let op = Reduce {
-        kind,
-        axes: Vec::new(),
-        keepdims,
-    };
+    // Taken here: a closure would report its own line, not the caller's.
+    let site = crate::Site::caller();
     let axes = axis
         .into()
-        .resolve(&op.name(), x.ndim())
-        .map_err(|e| e.at(&crate::Site::caller()))?;
-    Var::apply1(Reduce { axes, ..op }, std::slice::from_ref(x))
+        .resolve(kind.name(), x.ndim())
+        .map_err(|e| e.at(&site))?;
+    let op = Reduce {
+        kind,
+        axes,
+        keepdims,
+    };
+    Var::apply1(op, std::slice::from_ref(x))
 }
 
 #[track_caller]
