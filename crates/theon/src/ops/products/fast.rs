@@ -106,3 +106,48 @@ fn matmul_typed<T: Element + LinalgScalar>(
     }
     Tensor::from_vec(data, out_shape).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::TensorType;
+    use crate::ops::products::{Dot, MatMul};
+
+    fn types(ts: &[&Tensor]) -> Vec<TensorType> {
+        ts.iter()
+            .map(|t| TensorType::unknown(t.dtype(), t.ndim()))
+            .collect()
+    }
+
+    /// The GEMM path agrees with the loop contraction (the oracle) and is
+    /// taken for float32/float64 matrices, including strided views.
+    #[test]
+    fn gemm_paths_match_the_loop_reference() {
+        for (dtype, tol) in [(DType::F64, 1e-12), (DType::F32, 1e-5)] {
+            let a = Tensor::randn(dtype, &[7, 5], 1).t();
+            let b = Tensor::randn(dtype, &[7, 6], 2)
+                .slice_axis(1, None, None, -1)
+                .unwrap();
+            let c = Tensor::randn(dtype, &[3, 5, 7], 3);
+            for (x, y) in [(&a, &b), (&c, &b), (&b.t(), &a.t())] {
+                let fast = dot(x, y).expect("gemm path for float matrices");
+                let spec = Dot::contraction(x.ndim(), y.ndim());
+                let slow = spec
+                    .evaluate("dot", &[x.clone(), y.clone()], &types(&[x, y]), dtype)
+                    .unwrap();
+                assert!(fast.allclose(&slow, tol, tol), "{fast:?} vs {slow:?}");
+            }
+            let p = Tensor::randn(dtype, &[2, 1, 4, 5], 4);
+            let q = Tensor::randn(dtype, &[3, 5, 2], 5);
+            let fast = matmul(&p, &q, &[2, 3], &[2, 3, 4, 2]).expect("gemm path");
+            let mut ty = types(&[&p, &q]);
+            ty[0].shape[1] = Some(1);
+            let slow = MatMul::contraction(4, 3)
+                .evaluate("matmul", &[p, q], &ty, dtype)
+                .unwrap();
+            assert!(fast.allclose(&slow, tol, tol));
+        }
+        let i = Tensor::rand_int(DType::I32, &[2, 2], 0, 3, 1);
+        assert!(dot(&i, &i).is_none(), "integers take the exact loop kernel");
+    }
+}

@@ -38,8 +38,8 @@ impl From<(Vec<i64>, Vec<i64>)> for TensorDotAxes {
         TensorDotAxes::Pairs(a, b)
     }
 }
-impl<const N: usize> From<([i64; N], [i64; N])> for TensorDotAxes {
-    fn from((a, b): ([i64; N], [i64; N])) -> Self {
+impl<const N: usize, const M: usize> From<([i64; N], [i64; M])> for TensorDotAxes {
+    fn from((a, b): ([i64; N], [i64; M])) -> Self {
         TensorDotAxes::Pairs(a.to_vec(), b.to_vec())
     }
 }
