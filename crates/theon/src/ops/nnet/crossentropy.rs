@@ -157,8 +157,7 @@ pub fn categorical_crossentropy(coding_dist: &Var, true_dist: &Var) -> Var {
 /// `-(target * log(output) + (1 - target) * log(1 - output))`, elementwise.
 #[track_caller]
 pub fn binary_crossentropy(output: &Var, target: &Var) -> Var {
-    let one_minus = |v: &Var| 1.0 - v;
-    -(target * &log(output) + one_minus(target) * log(one_minus(output)))
+    -(target * &log(output) + (1.0 - target) * log(1.0 - output))
 }
 
 /// The binary cross-entropy of `sigmoid(logits)` against `target`, in the

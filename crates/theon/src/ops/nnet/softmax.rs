@@ -123,7 +123,8 @@ impl Op for LogSoftmax {
 /// `softmax(x, axis)`, or the error (bad axis, boolean input).
 #[track_caller]
 pub fn try_softmax(x: &Var, axis: i64) -> Result<Var> {
-    let axis = normalize_axis("softmax", axis, x.ndim()).map_err(|e| e.at(&Site::caller()))?;
+    let site = Site::caller();
+    let axis = normalize_axis("softmax", axis, x.ndim()).map_err(|e| e.at(&site))?;
     Var::apply1(Softmax { axis }, std::slice::from_ref(x))
 }
 
@@ -137,7 +138,8 @@ pub fn softmax(x: &Var, axis: i64) -> Var {
 /// `log_softmax(x, axis)`, or the error.
 #[track_caller]
 pub fn try_log_softmax(x: &Var, axis: i64) -> Result<Var> {
-    let axis = normalize_axis("log_softmax", axis, x.ndim()).map_err(|e| e.at(&Site::caller()))?;
+    let site = Site::caller();
+    let axis = normalize_axis("log_softmax", axis, x.ndim()).map_err(|e| e.at(&site))?;
     Var::apply1(LogSoftmax { axis }, std::slice::from_ref(x))
 }
 
