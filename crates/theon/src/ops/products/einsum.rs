@@ -260,3 +260,30 @@ pub fn try_einsum(subscripts: &str, operands: &[&Var]) -> Result<Var> {
 pub fn einsum(subscripts: &str, operands: &[&Var]) -> Var {
     try_einsum(subscripts, operands).unwrap_or_else(|e| panic!("{e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn implicit_outputs_follow_numpy_order() {
+        let cases = [
+            ("ba,ac", vec![2, 2], "ba,ac->bc"),
+            ("ii", vec![2], "ii->"),
+            ("ab,Ab", vec![2, 2], "ab,Ab->Aa"),
+            ("i...j,j", vec![3, 1], "i...j,j->...i"),
+            ("ij,jk->...ik", vec![2, 2], "ij,jk->...ik"),
+        ];
+        for (subscripts, ranks, want) in cases {
+            assert_eq!(
+                parse(subscripts, &ranks).unwrap().subscripts,
+                want,
+                "{subscripts}"
+            );
+        }
+        // "i...j" on rank 3 leaves one broadcast axis, which leads the output.
+        let e = parse("i...j,j", &[3, 1]).unwrap();
+        assert_eq!(e.spec.operands, vec![vec![0, 1, 2], vec![2]]);
+        assert_eq!(e.spec.output, vec![1, 0]);
+    }
+}
