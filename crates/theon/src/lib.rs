@@ -36,6 +36,10 @@ pub mod prelude {
         abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq,
         pow, sigmoid, sin, softplus, sqr, sqrt, sub, switch, tanh, true_div,
     };
+    pub use crate::ops::nnet;
+    pub use crate::ops::products::{
+        batched_dot, batched_tensordot, dot, einsum, matmul, outer, tensordot,
+    };
     pub use crate::ops::reduce::{Axis, ReduceKind};
     pub use crate::tensor::{Scalar, Tensor};
 }

@@ -3,7 +3,9 @@
 
 pub mod constructors;
 pub mod elemwise;
+pub mod nnet;
 pub mod operand;
+pub mod products;
 pub mod reduce;
 pub mod shape;
 
