@@ -1,0 +1,1 @@
+//! Tests of the creation ops against plain-loop expectations.

@@ -1,0 +1,1 @@
+//! Tests of the shape/layout ops against plain-loop expectations.
