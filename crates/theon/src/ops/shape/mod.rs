@@ -15,7 +15,7 @@ mod squeeze;
 mod tile;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use broadcast_to::*;
 pub use dims::{Dim, IntoShape, MakeVector, ShapeArg};

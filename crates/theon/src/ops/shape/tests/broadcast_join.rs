@@ -21,7 +21,7 @@ fn broadcast_to_constant_and_symbolic_shapes() {
     assert_values(&out[0], &[4, 3], &[at(&one, &[0]); 12]);
     let m = tensor("m", F64, &[None, Some(1)]);
     let target = tensor("t", F64, &[None, None]);
-    let w = broadcast_to(&m, &target.shape());
+    let w = broadcast_to(&m, target.shape());
     let mv = strided(&[2, 1], 42);
     let out = run(
         &[m, target],

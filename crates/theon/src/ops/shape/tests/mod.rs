@@ -1,6 +1,9 @@
 //! Tests of the shape/layout ops against plain-loop expectations on random
 //! data (exact equality: these ops move values without arithmetic).
 
+// `&[x.clone()]` reads better than `std::slice::from_ref(&x)` in tests.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 mod broadcast_join;
 mod reshape;
 mod shape_of;
