@@ -163,3 +163,40 @@ fn flatten_rejects_bad_outdim() {
         assert_msg(&err, &["flatten", "outdim"], file!());
     }
 }
+
+#[test]
+fn reshape_is_a_view_of_contiguous_input_and_a_copy_otherwise() {
+    use crate::graph::{Op, PerformCtx};
+    let op = Reshape {
+        target: vec![Some(3), Some(-1)],
+    };
+    assert_eq!(op.view_map(), vec![(0, 0)]);
+    let types = [TensorType::unknown(F64, 2), TensorType::known(I64, &[2])];
+    let ctx = PerformCtx {
+        input_types: &types,
+        output_types: &types[..1],
+    };
+    let shape = Tensor::from_vec(vec![3i64, -1], &[2]).unwrap();
+    let dense = Tensor::randn(F64, &[2, 3], 5);
+    let out = op.perform(&[dense.clone(), shape.clone()], &ctx).unwrap();
+    assert!(out[0].shares_buffer(&dense));
+    let transposed = strided(&[2, 3], 6);
+    let out = op.perform(&[transposed.clone(), shape], &ctx).unwrap();
+    assert!(!out[0].shares_buffer(&transposed));
+    assert_values(&out[0], &[3, 2], &c_order(&transposed));
+}
+
+#[test]
+fn shape_dims_must_be_integer_scalars() {
+    let x = unknown("x", F64, 2);
+    let f = scalar("f", F64);
+    let err = try_reshape(&x, vec![Dim::from(&f), Dim::from(2)])
+        .unwrap_err()
+        .to_string();
+    assert_msg(&err, &["reshape", "make_vector", "float64"], file!());
+    let v = unknown("v", I64, 1);
+    let err = try_reshape(&x, vec![Dim::from(&v)])
+        .unwrap_err()
+        .to_string();
+    assert_msg(&err, &["reshape", "must be a scalar"], file!());
+}
