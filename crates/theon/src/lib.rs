@@ -32,6 +32,10 @@ pub mod prelude {
     pub use crate::dtype::DType::{self, *};
     pub use crate::graph::{SharedVar, TensorType, Var};
     pub use crate::ops::constructors::*;
+    pub use crate::ops::creation::{
+        alloc, arange, eye, fill, full, full_like, identity, identity_like, ones, ones_like,
+        second, zeros, zeros_like,
+    };
     pub use crate::ops::elemwise::{
         abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq,
         pow, sigmoid, sin, softplus, sqr, sqrt, sub, switch, tanh, true_div,
@@ -41,5 +45,9 @@ pub mod prelude {
         batched_dot, batched_tensordot, dot, einsum, matmul, outer, tensordot,
     };
     pub use crate::ops::reduce::{Axis, ReduceKind};
+    pub use crate::ops::shape::{
+        broadcast_to, concatenate, expand_dims, flatten, flip, join, repeat, repeat_each, reshape,
+        roll, shape, shape_i, specify_shape, split, squeeze, stack, tile, Dim,
+    };
     pub use crate::tensor::{Scalar, Tensor};
 }

@@ -1,0 +1,104 @@
+//! `Tile`: NumPy's `tile(x, reps)`. `x` is padded with leading size-1
+//! axes, or `reps` with leading 1s, until their lengths agree; each axis is
+//! then repeated whole `reps[i]` times.
+
+use super::dims::{check_known, known_sizes, read_sizes, IntoShape};
+use crate::error::{Error, Result, Site};
+use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::tensor::{size_of, unravel, Tensor};
+
+/// Tiles input 0 by the int vector input 1; `reps` holds its statically
+/// known elements.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Tile {
+    pub reps: Vec<Option<i64>>,
+}
+
+/// Left-pads `v` with `fill` to length `n`.
+fn pad_front<T: Clone>(v: &[T], n: usize, fill: T) -> Vec<T> {
+    let mut out = vec![fill; n - v.len()];
+    out.extend_from_slice(v);
+    out
+}
+
+impl Op for Tile {
+    fn name(&self) -> String {
+        format!("tile{{{}}}", self.reps.len())
+    }
+
+    fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
+        let (x, r) = (&inputs[0], &inputs[1]);
+        let n = self.reps.len();
+        if r.ndim() != 1 || !r.dtype.is_int() || r.shape[0] != Some(n) {
+            return Err(Error::value(
+                self.name(),
+                format!("input 1 (the reps) must be an integer vector of length {n}, got {r}"),
+            ));
+        }
+        if let Some(d) = self.reps.iter().flatten().find(|&&d| d < 0) {
+            return Err(Error::value(
+                self.name(),
+                format!("negative repetition count {d}"),
+            ));
+        }
+        let ndim = n.max(x.ndim());
+        let shape = pad_front(&x.shape, ndim, Some(1));
+        let reps = pad_front(&known_sizes(&self.reps), ndim, Some(1));
+        let out = shape
+            .iter()
+            .zip(&reps)
+            .map(|(&d, &r)| match (d, r) {
+                (Some(d), Some(r)) => Some(d * r),
+                (_, Some(0)) | (Some(0), _) => Some(0),
+                (d, Some(1)) => d,
+                _ => None,
+            })
+            .collect();
+        Ok(vec![TensorType::new(x.dtype, out)])
+    }
+
+    fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
+        let x = &inputs[0];
+        let reps = read_sizes(&self.name(), &inputs[1], self.reps.len())?;
+        let dims: Vec<i64> = reps.iter().map(|&d| d as i64).collect();
+        check_known(&self.name(), &self.reps, &dims)?;
+        let ndim = reps.len().max(x.ndim());
+        let in_shape = pad_front(x.shape(), ndim, 1);
+        let reps = pad_front(&reps, ndim, 1);
+        let out_shape: Vec<usize> = in_shape.iter().zip(&reps).map(|(d, r)| d * r).collect();
+        let flat = x.to_scalars();
+        let values = (0..size_of(&out_shape))
+            .map(|i| {
+                let index = unravel(i, &out_shape);
+                let src = index
+                    .iter()
+                    .zip(&in_shape)
+                    .fold(0, |acc, (&o, &d)| acc * d + o % d);
+                flat[src]
+            })
+            .collect::<Vec<_>>();
+        Ok(vec![Tensor::from_scalars(x.dtype(), &out_shape, &values)?])
+    }
+}
+
+/// Repeats `x` whole `reps[i]` times along each axis (NumPy's `tile`).
+#[track_caller]
+pub fn try_tile(x: &Var, reps: impl IntoShape) -> Result<Var> {
+    let site = Site::caller();
+    let reps = reps.into_shape("tile").map_err(|e| e.at(&site))?;
+    Var::apply1(Tile { reps: reps.known }, &[x.clone(), reps.var])
+}
+
+/// [`try_tile`] that panics with the error.
+#[track_caller]
+pub fn tile(x: &Var, reps: impl IntoShape) -> Var {
+    try_tile(x, reps).unwrap_or_else(|e| panic!("{e}"))
+}
+
+impl Var {
+    /// Tiles by constant repetition counts: `x.tile(&[2, 3])`.
+    #[track_caller]
+    pub fn tile(&self, reps: &[i64]) -> Var {
+        tile(self, reps)
+    }
+}
