@@ -25,7 +25,7 @@ fn elementwise_reduce_and_dimshuffle_evaluate() {
 #[test]
 fn wrong_dtype_names_the_input() {
     let x = vector("x", F32);
-    let f = function(&[x.clone()], &[x.exp()]).unwrap();
+    let f = function(std::slice::from_ref(&x), &[x.exp()]).unwrap();
     let err = f.call(&[Tensor::randn(F64, &[3], 0)]).unwrap_err();
     let msg = err.to_string();
     assert!(
