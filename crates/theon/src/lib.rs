@@ -16,6 +16,7 @@ pub mod compile;
 pub mod config;
 pub mod dtype;
 pub mod error;
+pub mod grad;
 pub mod graph;
 pub mod ops;
 pub mod tensor;
@@ -30,12 +31,14 @@ pub use tensor::{Scalar, Tensor};
 pub mod prelude {
     pub use crate::compile::{function, Function, UnusedInput};
     pub use crate::dtype::DType::{self, *};
+    pub use crate::grad::{grad, hessian, jacobian, lop, rop, GradOptions};
     pub use crate::graph::{SharedVar, TensorType, Var};
     pub use crate::ops::constructors::*;
     pub use crate::ops::elemwise::{
         abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq,
         pow, sigmoid, sin, softplus, sqr, sqrt, sub, switch, tanh, true_div,
     };
+    pub use crate::ops::fill::{fill, ones_like, zeros_like};
     pub use crate::ops::reduce::{Axis, ReduceKind};
     pub use crate::tensor::{Scalar, Tensor};
 }
