@@ -43,7 +43,7 @@ fn gradient_of_a_polynomial_matches_hand_derivative() {
     let cost = (&x * &x * &x + x.sin()).sum(Axis::All);
     let g = grad1(&cost, &x);
     let xv = Tensor::randn(F64, &[5], 1);
-    let got = run(&[x], &[g], &[xv.clone()]);
+    let got = run(&[x], &[g], std::slice::from_ref(&xv));
     let want: Vec<f64> = xv
         .to_f64_vec()
         .iter()
@@ -273,7 +273,7 @@ fn consider_constant_option_stops_gradients() {
         .unwrap()
         .remove(0);
     let xv = Tensor::randn(F64, &[3], 5);
-    let out = run(&[x], &[full, cut], &[xv.clone()]);
+    let out = run(&[x], &[full, cut], std::slice::from_ref(&xv));
     let xs = xv.to_f64_vec();
     close(
         &out[0],
@@ -300,7 +300,7 @@ fn modifiers_are_identity_forward_and_change_only_gradients() {
     ];
     for (y, want) in cases {
         let g = grad1(&cost(y.clone()), &x);
-        let out = run(std::slice::from_ref(&x), &[y, g], &[xv.clone()]);
+        let out = run(std::slice::from_ref(&x), &[y, g], std::slice::from_ref(&xv));
         assert_eq!(out[0], xv.to_f64_vec());
         assert_eq!(out[1], want);
     }
@@ -386,7 +386,7 @@ fn gradient_with_respect_to_an_intermediate_variable() {
     let cost = (h.sin() * 2.0).sum(Axis::All);
     let g = grad(&cost, &[h.clone(), x.clone()], &GradOptions::default()).unwrap();
     let xv = Tensor::randn(F64, &[3], 8);
-    let out = run(&[x], &g, &[xv.clone()]);
+    let out = run(&[x], &g, std::slice::from_ref(&xv));
     let xs = xv.to_f64_vec();
     close(
         &out[0],

@@ -302,3 +302,68 @@ fn worst_mismatch(
     }
     worst.map(|(_, text)| text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grad::grad_scale;
+    use crate::prelude::*;
+
+    #[test]
+    fn numeric_grad_matches_a_known_derivative() {
+        let x = Tensor::randn(F64, &[2, 3], 1);
+        let g = numeric_grad(
+            |xs| Ok(xs[0].to_f64_vec().iter().map(|v| v.sin() * v).sum()),
+            std::slice::from_ref(&x),
+            1e-6,
+        )
+        .unwrap();
+        for (got, v) in g[0].to_f64_vec().iter().zip(x.to_f64_vec()) {
+            assert!((got - (v.cos() * v + v.sin())).abs() < 1e-8);
+        }
+    }
+
+    #[test]
+    fn a_wrong_gradient_is_reported_with_its_worst_element() {
+        // grad_scale leaves the forward value alone but doubles the gradient.
+        let wrong = |v: &[Var]| Ok(grad_scale(&v[0], 2.0).exp());
+        let point = Tensor::randn(F64, &[3], 2);
+        let msg = verify_grad(wrong, &[point], &VerifyGradOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("verify_grad") && msg.contains("input 0 at ["),
+            "{msg}"
+        );
+        let wrong_rop = |v: &[Var]| Ok(grad_scale(&v[0], 2.0).exp());
+        let msg = verify_rop(
+            wrong_rop,
+            &[Tensor::randn(F64, &[3], 3)],
+            &VerifyGradOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            msg.contains("verify_rop") && msg.contains("output 0"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn integer_points_and_outputs_are_refused() {
+        let err = verify_grad(
+            |v: &[Var]| Ok(v[0].exp()),
+            &[Tensor::rand_int(I32, &[2], 0, 5, 1)],
+            &VerifyGradOptions::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("float points"), "{err}");
+        let err = verify_grad(
+            |v: &[Var]| Ok(v[0].floor().cast(I64)),
+            &[Tensor::randn(F64, &[2], 1)],
+            &VerifyGradOptions::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("only float outputs"), "{err}");
+    }
+}
