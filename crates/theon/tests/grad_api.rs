@@ -244,6 +244,16 @@ fn an_op_without_gradient_is_named_with_its_line() {
         msg.contains("opaque") && msg.contains(&format!("grad_api.rs:{line}")),
         "{msg}"
     );
+    let v = vector("v", F64);
+    let msg = rop(&[y.exp()], std::slice::from_ref(&x), &[v])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("opaque")
+            && msg.contains("R-op")
+            && msg.contains(&format!("grad_api.rs:{line}")),
+        "{msg}"
+    );
     // Not on the path to x: no error.
     let z = vector("z", F64);
     let cost = (y.sum(Axis::All) * z.sum(Axis::All)).exp();

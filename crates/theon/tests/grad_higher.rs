@@ -323,4 +323,12 @@ fn jacobian_matches_finite_differences_and_requires_static_length() {
         msg.contains("statically") && msg.contains("grad_higher.rs"),
         "{msg}"
     );
+    let cost = unknown.exp().sum(Axis::All);
+    let msg = hessian(&cost, std::slice::from_ref(&unknown))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("statically known length") && msg.contains("'u'"),
+        "{msg}"
+    );
 }

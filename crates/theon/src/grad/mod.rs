@@ -43,10 +43,13 @@
 //!    inputs without calling the rules. Integer and boolean *variables*
 //!    never need rules: the sweep gives them zero gradients and stops.
 //! 5. **Test it**: `verify_grad` and `verify_rop` in float64 on random
-//!    inputs (broadcast and non-contiguous points too), and add the op to
-//!    the registry test in `tests/grad_registry.rs` (or declare it not
-//!    differentiable there, with the reason); the test fails for an op
-//!    that has neither.
+//!    inputs (broadcast and non-contiguous points too), second derivatives
+//!    (`verify_grad` of a function that returns a `grad`), and register the
+//!    op: scalar ops in `tests/grad_registry.rs` (a domain per
+//!    differentiable op; `ops::elemwise::differentiability` declares the
+//!    rest), op families with an exhaustive `match` over their kinds like
+//!    `reduce_is_differentiable` in `tests/grad_higher.rs`, so a new kind
+//!    cannot land untested or undeclared.
 //!
 //! The sweep (`reverse.rs`) attributes gradient nodes to the source line of
 //! the forward node they come from, and an op without rules fails with an
