@@ -16,6 +16,7 @@ pub mod compile;
 pub mod config;
 pub mod dtype;
 pub mod error;
+pub mod grad;
 pub mod graph;
 pub mod ops;
 pub mod tensor;
@@ -30,6 +31,7 @@ pub use tensor::{Scalar, Tensor};
 pub mod prelude {
     pub use crate::compile::{function, Function, UnusedInput};
     pub use crate::dtype::DType::{self, *};
+    pub use crate::grad::{grad, hessian, jacobian, lop, rop, GradOptions};
     pub use crate::graph::{SharedVar, TensorType, Var};
     pub use crate::ops::constructors::*;
     pub use crate::ops::creation::{

@@ -5,6 +5,7 @@
 mod api;
 mod binary;
 pub mod broadcast;
+mod grad;
 mod scalar;
 pub mod special;
 mod unary;
@@ -12,11 +13,12 @@ mod unary;
 pub use api::*;
 pub use binary::{BinaryOp, ALL_BINARY};
 pub use broadcast::{broadcast_runtime, broadcast_static};
+pub use grad::{differentiability, partial, Differentiability, Partial};
 pub use scalar::ScalarOp;
 pub use unary::{UnaryOp, ALL_UNARY};
 
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// Applies a scalar op elementwise over broadcast inputs.
@@ -81,5 +83,18 @@ impl Op for Elemwise {
             })
             .collect();
         Ok(vec![Tensor::from_scalars(out_dtype, &shape, &values)?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.elemwise_pullback(inputs, outputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        self.elemwise_pushforward(inputs, outputs, tangents)
     }
 }

@@ -6,7 +6,7 @@ use super::axis::{axes_label, check_axes, reduced_shape, Axis};
 use super::groups::{grouped_along, nan_greatest_cmp, nan_least_cmp, pairwise_sum};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 use std::cmp::Ordering;
 
@@ -93,6 +93,27 @@ impl Op for Reduce {
             values.push(self.reduce_group(group, x)?);
         }
         Ok(vec![Tensor::from_scalars(out_dtype, &out_shape, &values)?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.reduce_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let Some(t) = &tangents[0] else {
+            return Ok(vec![None]);
+        };
+        self.reduce_pushforward(&inputs[0], &outputs[0], t)
+    }
+
+    /// all/any give booleans: not differentiable (inputs disconnected).
+    fn differentiable(&self) -> bool {
+        !matches!(self.kind, ReduceKind::All | ReduceKind::Any)
     }
 }
 
@@ -223,4 +244,72 @@ reduce_api! {
     min, min_keepdims => Min,
     all, all_keepdims => All,
     any, any_keepdims => Any,
+}
+
+/// Derivative rules of the reductions (used by `Op::pullback`/`pushforward`).
+impl Reduce {
+    /// `v` of the output's rank with the reduced axes re-inserted as size 1.
+    fn with_reduced_axes(&self, v: &Var) -> Result<Var> {
+        if self.keepdims {
+            return Ok(v.clone());
+        }
+        let mut kept = 0..;
+        let ndim = v.ndim() + self.axes.len();
+        let pattern: Vec<Option<usize>> = (0..ndim)
+            .map(|a| (!self.axes.contains(&a)).then(|| kept.next().expect("unbounded")))
+            .collect();
+        crate::ops::shape::try_dimshuffle(v, &pattern)
+    }
+
+    /// `∂out/∂x` elementwise, at `x`'s shape, for prod/max/min.
+    fn local_partials(&self, x: &Var, out: &Var) -> Result<Var> {
+        use crate::ops::elemwise::{eq, logical_and, switch};
+        let out_keep = self.with_reduced_axes(out)?;
+        Ok(match self.kind {
+            // Product of the other elements, exact even with zeros: with no
+            // zero it is out/x; with one zero only that element gets the
+            // product of the rest; with more, everything is zero.
+            ReduceKind::Prod => {
+                let axes: Vec<i64> = self.axes.iter().map(|&a| a as i64).collect();
+                let is_zero = eq(x, 0.0);
+                let n_zeros = try_reduce(&is_zero, ReduceKind::Sum, axes.clone(), true)?;
+                let rest = try_reduce(&switch(&is_zero, 1.0, x), ReduceKind::Prod, axes, true)?;
+                let lone_zero = logical_and(eq(&n_zeros, 1), &is_zero);
+                switch(eq(&n_zeros, 0), &out_keep / x, switch(lone_zero, rest, 0.0))
+            }
+            // Ties share the gradient, as in Theano.
+            _ => eq(x, &out_keep).cast(x.dtype()),
+        })
+    }
+
+    fn reduce_pullback(&self, x: &Var, out: &Var, g: &Var) -> Result<Vec<Grad>> {
+        if !x.dtype().is_float() {
+            return Ok(vec![Grad::Value(crate::ops::creation::zeros_like(x, None))]);
+        }
+        let g_keep = self.with_reduced_axes(g)?;
+        let gx = match self.kind {
+            ReduceKind::Sum => crate::ops::creation::fill(x, &g_keep),
+            ReduceKind::Prod | ReduceKind::Max | ReduceKind::Min => {
+                self.local_partials(x, out)? * g_keep
+            }
+            ReduceKind::All | ReduceKind::Any => return Ok(vec![Grad::Disconnected]),
+        };
+        Ok(vec![Grad::Value(gx.cast(x.dtype()))])
+    }
+
+    fn reduce_pushforward(&self, x: &Var, out: &Var, t: &Var) -> Result<Vec<Option<Var>>> {
+        if !out.dtype().is_float() {
+            return Ok(vec![None]);
+        }
+        let weighted = match self.kind {
+            ReduceKind::Sum => t.clone(),
+            ReduceKind::Prod | ReduceKind::Max | ReduceKind::Min => {
+                self.local_partials(x, out)? * t
+            }
+            ReduceKind::All | ReduceKind::Any => return Ok(vec![None]),
+        };
+        let axes: Vec<i64> = self.axes.iter().map(|&a| a as i64).collect();
+        let jvp = try_reduce(&weighted, ReduceKind::Sum, axes, self.keepdims)?;
+        Ok(vec![Some(jvp.cast(out.dtype()))])
+    }
 }

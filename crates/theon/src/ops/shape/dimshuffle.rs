@@ -3,7 +3,7 @@
 //! squeeze of known-1 dims are all dimshuffles. The output is a view.
 
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Output axis `i` is input axis `pattern[i]`, or a new length-1 axis
@@ -93,6 +93,38 @@ impl Op for DimShuffle {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    /// The inverse shuffle: inserted axes are dropped, dropped axes come
+    /// back as size 1, the permutation is undone.
+    fn pullback(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let inserted: Vec<usize> = (0..self.pattern.len())
+            .filter(|&i| self.pattern[i].is_none())
+            .collect();
+        let g = crate::grad::sum_to_static_one(&output_grads[0], &inserted)?;
+        let inverse: Vec<Option<usize>> = (0..self.input_ndim)
+            .map(|a| self.pattern.iter().position(|&p| p == Some(a)))
+            .collect();
+        Ok(vec![Grad::Value(try_dimshuffle(&g, &inverse)?)])
+    }
+
+    /// Linear: the same shuffle applied to the tangent.
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let Some(t) = &tangents[0] else {
+            return Ok(vec![None]);
+        };
+        let t = crate::grad::sum_to_static_one(t, &self.dropped())?;
+        Ok(vec![Some(try_dimshuffle(&t, &self.pattern)?)])
     }
 }
 
