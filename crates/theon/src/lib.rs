@@ -36,6 +36,10 @@ pub mod prelude {
         abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq,
         pow, sigmoid, sin, softplus, sqr, sqrt, sub, switch, tanh, true_div,
     };
+    pub use crate::ops::indexing::{
+        inc_subtensor, nonzero, set_subtensor, take, IndexItem, ELLIPSIS, NEWAXIS,
+    };
     pub use crate::ops::reduce::{Axis, ReduceKind};
+    pub use crate::s;
     pub use crate::tensor::{Scalar, Tensor};
 }

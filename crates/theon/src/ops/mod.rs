@@ -3,6 +3,7 @@
 
 pub mod constructors;
 pub mod elemwise;
+pub mod indexing;
 pub mod operand;
 pub mod reduce;
 pub mod shape;
