@@ -169,6 +169,18 @@ impl Var {
         try_update_index(self, items, value, IncMode::Inc).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// [`Var::set_at`] returning the error instead of panicking.
+    #[track_caller]
+    pub fn try_set_at(&self, items: &[IndexItem], value: impl Into<Operand>) -> Result<Var> {
+        try_update_index(self, items, value, IncMode::Set)
+    }
+
+    /// [`Var::inc_at`] returning the error instead of panicking.
+    #[track_caller]
+    pub fn try_inc_at(&self, items: &[IndexItem], value: impl Into<Operand>) -> Result<Var> {
+        try_update_index(self, items, value, IncMode::Inc)
+    }
+
     /// `take(self, indices, axis)`.
     #[track_caller]
     pub fn take(&self, indices: &Var, axis: i64) -> Var {

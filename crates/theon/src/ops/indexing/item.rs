@@ -184,16 +184,27 @@ macro_rules! s {
         items
     }};
     (@acc [$($done:expr,)*] $r:expr ; $step:expr , $($rest:tt)*) => {
-        $crate::s!(@acc [$($done,)* $crate::ops::indexing::IndexItem::stepped($r, $step),] $($rest)*)
+        $crate::s!(@acc [$($done,)* $crate::s!(@stepped $r, $step),] $($rest)*)
     };
     (@acc [$($done:expr,)*] $r:expr ; $step:expr) => {
-        $crate::s!(@acc [$($done,)* $crate::ops::indexing::IndexItem::stepped($r, $step),])
+        $crate::s!(@acc [$($done,)* $crate::s!(@stepped $r, $step),])
     };
+    // `3..1` is an empty NumPy slice on purpose; `10..2;-1` is not empty.
+    (@item $e:expr) => {{
+        #[allow(clippy::reversed_empty_ranges)]
+        let item = $e;
+        $crate::ops::indexing::IndexItem::from(item)
+    }};
+    (@stepped $r:expr, $step:expr) => {{
+        #[allow(clippy::reversed_empty_ranges)]
+        let range = $r;
+        $crate::ops::indexing::IndexItem::stepped(range, $step)
+    }};
     (@acc [$($done:expr,)*] $e:expr , $($rest:tt)*) => {
-        $crate::s!(@acc [$($done,)* $crate::ops::indexing::IndexItem::from($e),] $($rest)*)
+        $crate::s!(@acc [$($done,)* $crate::s!(@item $e),] $($rest)*)
     };
     (@acc [$($done:expr,)*] $e:expr) => {
-        $crate::s!(@acc [$($done,)* $crate::ops::indexing::IndexItem::from($e),])
+        $crate::s!(@acc [$($done,)* $crate::s!(@item $e),])
     };
     ($($t:tt)*) => {
         $crate::s!(@acc [] $($t)*)
