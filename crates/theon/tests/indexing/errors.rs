@@ -231,3 +231,10 @@ fn take_and_nonzero_reject_bad_input() {
     let err = try_nonzero(&scalar("s", F64)).unwrap_err();
     assert!(err.to_string().contains("nonzero needs rank >= 1"), "{err}");
 }
+
+#[test]
+fn rank_zero_masks_are_rejected() {
+    let x = vector("x", F64);
+    let err = x.try_at(&s![&scalar("b", Bool)]).unwrap_err().to_string();
+    assert!(err.contains("rank-0 masks are not supported"), "{err}");
+}

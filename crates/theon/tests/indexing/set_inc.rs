@@ -217,3 +217,31 @@ fn empty_regions_leave_the_input_unchanged() {
         &values(&xv),
     );
 }
+
+#[test]
+fn op_level_builders_give_the_gradient_shape_of_indexing() {
+    use theon::ops::indexing::{try_index_items, try_update_items, AdvancedSubtensor};
+    // inc_subtensor(zeros, gz) with the items of x[idx, 1:] scatters gz back.
+    let x = matrix("x", F64);
+    let idx = vector("idx", I64);
+    let sub = x.at(&s![&idx, 1..]);
+    let op = sub.op_as::<AdvancedSubtensor>().unwrap();
+    let gz = matrix("gz", F64);
+    let zeros = &x * 0.0;
+    let scattered =
+        try_update_items(&zeros, &op.items, &sub.inputs()[1..], &gz, IncMode::Inc).unwrap();
+    let again = try_index_items(&x, &op.items, &sub.inputs()[1..]).unwrap();
+    let xv = Tensor::randn(F64, &[4, 3], 67);
+    let iv = Tensor::from_vec(vec![2i64, -2, 0], &[3]).unwrap();
+    let gv = Tensor::randn(F64, &[3, 2], 68);
+    let f = function(&[x, idx, gz], &[scattered, again, sub]).unwrap();
+    let out = f.call(&[xv, iv, gv.clone()]).unwrap();
+    let mut expect = vec![0.0; 12];
+    for (a, r) in [2, 2, 0].iter().enumerate() {
+        for b in 0..2 {
+            expect[r * 3 + 1 + b] += at(&gv, &[a, b]);
+        }
+    }
+    check(&out[0], &[4, 3], &expect);
+    assert!(out[1].bit_eq(&out[2]));
+}

@@ -46,6 +46,51 @@ pub fn try_index(x: &Var, items: &[IndexItem]) -> Result<Var> {
     Ok(out)
 }
 
+/// Indexes `x` by an op-level description and its index inputs (the
+/// inputs `Item`s refer to): `Subtensor` or `AdvancedSubtensor`. Gradients
+/// use this to index with the items of an existing node.
+#[track_caller]
+pub fn try_index_items(x: &Var, items: &[Item], index_inputs: &[Var]) -> Result<Var> {
+    let mut inputs = vec![x.clone()];
+    inputs.extend(index_inputs.iter().cloned());
+    if is_advanced(items) {
+        Var::apply1(
+            AdvancedSubtensor {
+                items: items.to_vec(),
+            },
+            &inputs,
+        )
+    } else {
+        Var::apply1(
+            Subtensor {
+                items: items.to_vec(),
+            },
+            &inputs,
+        )
+    }
+}
+
+/// `IncSubtensor` from an op-level description: the pullback of `x[items]`
+/// is `try_update_items(zeros_like(x), items, index_inputs, gz, Inc)`.
+#[track_caller]
+pub fn try_update_items(
+    x: &Var,
+    items: &[Item],
+    index_inputs: &[Var],
+    value: &Var,
+    mode: IncMode,
+) -> Result<Var> {
+    let mut inputs = vec![x.clone(), value.clone()];
+    inputs.extend(index_inputs.iter().cloned());
+    Var::apply1(
+        IncSubtensor {
+            items: items.to_vec(),
+            mode,
+        },
+        &inputs,
+    )
+}
+
 /// `x[items] = value` (`Set`) or `x[items] += value` (`Inc`), as a new value.
 #[track_caller]
 pub fn try_update_index(
@@ -91,9 +136,7 @@ pub fn try_update_subtensor(sub: &Var, value: impl Into<Operand>, mode: IncMode)
     };
     let (x, index) = sub.inputs().split_first().expect("indexing has an input");
     let y = resolve_operands(vec![x.into(), value.into()]).remove(1);
-    let mut inputs = vec![x.clone(), y];
-    inputs.extend(index.iter().cloned());
-    Var::apply1(IncSubtensor { items, mode }, &inputs)
+    try_update_items(x, &items, index, &y, mode)
 }
 
 /// `set_subtensor(x[...], y)`: `x` with the indexed elements replaced by `y`

@@ -73,7 +73,8 @@ pub fn lower(items: &[IndexItem]) -> Lowered {
             IndexItem::Array(v) if v.ndim() == 0 && v.dtype().is_int() => {
                 Item::Int(out.scal(&IntArg::Var(v.clone())))
             }
-            IndexItem::Array(v) if v.dtype().is_bool() && v.ndim() > 0 => Item::Mask {
+            // A rank-0 mask is rejected by the type rule with its own message.
+            IndexItem::Array(v) if v.dtype().is_bool() => Item::Mask {
                 input: out.input(v),
                 ndim: v.ndim(),
             },

@@ -10,6 +10,20 @@
 //! indices are range-checked at graph construction when both the index and
 //! the dim are static, and at run time otherwise; no kernel reads or writes
 //! out of bounds.
+//!
+//! ```
+//! use theon::prelude::*;
+//! let x = matrix("x", F64);
+//! let i = vector("i", I64);
+//! let rows = x.at(&s![&i, ..;-1]); // x[i, ::-1]
+//! let bumped = x.inc_at(&s![&i], 1.0); // np.add.at(x, i, 1)
+//! let f = function(&[x, i], &[rows, bumped]).unwrap();
+//! let xv = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+//! let iv = Tensor::from_vec(vec![1i64, 1, -2], &[3]).unwrap();
+//! let out = f.call(&[xv, iv]).unwrap();
+//! assert_eq!(out[0].to_vec::<f64>(), vec![4.0, 3.0, 4.0, 3.0, 2.0, 1.0]);
+//! assert_eq!(out[1].to_vec::<f64>(), vec![2.0, 3.0, 5.0, 6.0]);
+//! ```
 
 mod advanced;
 mod api;
