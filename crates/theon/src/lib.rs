@@ -42,6 +42,9 @@ pub mod prelude {
         abs, add, cast, clip, cos, eq, exp, ge, gt, le, log, log1p, lt, maximum, minimum, mul, neq,
         pow, sigmoid, sin, softplus, sqr, sqrt, sub, switch, tanh, true_div,
     };
+    pub use crate::ops::indexing::{
+        inc_subtensor, nonzero, set_subtensor, take, IndexItem, ELLIPSIS, NEWAXIS,
+    };
     pub use crate::ops::nnet;
     pub use crate::ops::products::{
         batched_dot, batched_tensordot, dot, einsum, matmul, outer, tensordot,
@@ -51,5 +54,6 @@ pub mod prelude {
         broadcast_to, concatenate, expand_dims, flatten, flip, join, repeat, repeat_each, reshape,
         roll, shape, shape_i, specify_shape, split, squeeze, stack, tile, Dim,
     };
+    pub use crate::s;
     pub use crate::tensor::{Scalar, Tensor};
 }

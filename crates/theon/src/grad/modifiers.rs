@@ -5,8 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
-use crate::ops::elemwise::clip;
 use crate::ops::creation::zeros_like;
+use crate::ops::elemwise::clip;
 use crate::tensor::Tensor;
 
 /// What a [`GradModifier`] does to the gradient. Float parameters are kept

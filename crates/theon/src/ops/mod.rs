@@ -4,6 +4,7 @@
 pub mod constructors;
 pub mod creation;
 pub mod elemwise;
+pub mod indexing;
 pub mod nnet;
 pub mod operand;
 pub mod products;

@@ -12,6 +12,7 @@ mod views;
 pub use buffer::Buffer;
 pub use layout::{broadcast_shapes, c_strides, size_of, unravel, Offsets};
 pub use scalar::{Element, Scalar};
+pub(crate) use views::slice_bounds;
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};

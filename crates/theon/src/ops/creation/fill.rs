@@ -37,12 +37,22 @@ impl Op for Second {
         Ok(vec![inputs[1].broadcast_to(&shape)?.to_contiguous_copy()])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         let value = crate::grad::unbroadcast(&output_grads[0], inputs[1].ty())?;
         Ok(vec![Grad::Disconnected, Grad::Value(value)])
     }
 
-    fn pushforward(&self, inputs: &[Var], _outputs: &[Var], tangents: &[Option<Var>]) -> Result<Vec<Option<Var>>> {
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
         Ok(vec![tangents[1].as_ref().map(|t| second(&inputs[0], t))])
     }
 }
@@ -50,7 +60,10 @@ impl Op for Second {
 /// True when `v` is statically known to be all zeros: a zero constant, or a
 /// fill of a zero constant (the gradient sweep skips such terms).
 pub fn is_zeros(v: &Var) -> bool {
-    let zero_constant = |c: &Var| c.constant_value().is_some_and(|t| t.to_f64_vec().iter().all(|&x| x == 0.0));
+    let zero_constant = |c: &Var| {
+        c.constant_value()
+            .is_some_and(|t| t.to_f64_vec().iter().all(|&x| x == 0.0))
+    };
     zero_constant(v) || (v.op_as::<Second>().is_some() && zero_constant(&v.inputs()[1]))
 }
 
