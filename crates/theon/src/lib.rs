@@ -18,12 +18,15 @@ pub mod dtype;
 pub mod error;
 pub mod graph;
 pub mod ops;
+pub mod printing;
+pub mod rewrite;
 pub mod tensor;
 
 pub use compile::{function, Function};
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result, Site};
 pub use graph::{SharedVar, TensorType, Var};
+pub use rewrite::Mode;
 pub use tensor::{Scalar, Tensor};
 
 /// Everything a user needs to build and run graphs.
@@ -37,5 +40,7 @@ pub mod prelude {
         pow, sigmoid, sin, softplus, sqr, sqrt, sub, switch, tanh, true_div,
     };
     pub use crate::ops::reduce::{Axis, ReduceKind};
+    pub use crate::printing::debugprint;
+    pub use crate::rewrite::Mode;
     pub use crate::tensor::{Scalar, Tensor};
 }

@@ -5,6 +5,7 @@
 mod api;
 mod binary;
 pub mod broadcast;
+mod composite;
 mod scalar;
 pub mod special;
 mod unary;
@@ -12,6 +13,7 @@ mod unary;
 pub use api::*;
 pub use binary::{BinaryOp, ALL_BINARY};
 pub use broadcast::{broadcast_runtime, broadcast_static};
+pub use composite::{Composite, CompositeNode};
 pub use scalar::ScalarOp;
 pub use unary::{UnaryOp, ALL_UNARY};
 
