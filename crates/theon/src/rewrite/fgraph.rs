@@ -426,14 +426,32 @@ impl FunctionGraph {
         found
     }
 
+    /// A hash that equal nodes share: of the op and inputs, or of a
+    /// constant's value. `None` for inputs and shared variables.
+    pub fn merge_key(&self, id: NodeId) -> Option<u64> {
+        match &self.node(id).kind {
+            NodeKind::Apply(op) => Some(apply_hash(op.as_ref(), &self.node(id).inputs)),
+            NodeKind::Constant(t) => Some(constant_hash(t)),
+            _ => None,
+        }
+    }
+
+    /// Whether two nodes compute the same values: equal ops on the same
+    /// inputs, or identical constants.
+    pub fn nodes_equal(&self, a: NodeId, b: NodeId) -> bool {
+        let (x, y) = (self.node(a), self.node(b));
+        match (&x.kind, &y.kind) {
+            (NodeKind::Apply(p), NodeKind::Apply(q)) => x.inputs == y.inputs && p.op_eq(q.as_ref()),
+            (NodeKind::Constant(s), NodeKind::Constant(t)) => s.bit_eq(t),
+            _ => a == b,
+        }
+    }
+
     /// Registers `id` (an imported node) for merge lookups.
     pub(crate) fn index_for_merge(&mut self, id: NodeId) {
-        let key = match &self.node(id).kind {
-            NodeKind::Apply(op) => apply_hash(op.as_ref(), &self.node(id).inputs),
-            NodeKind::Constant(t) => constant_hash(t),
-            _ => return,
-        };
-        self.merge_table.entry(key).or_default().push(id);
+        if let Some(key) = self.merge_key(id) {
+            self.merge_table.entry(key).or_default().push(id);
+        }
     }
 
     // ----- changing -----
@@ -491,12 +509,13 @@ impl FunctionGraph {
     /// only checked for reading `target` directly, which keeps this cheap.
     fn depends_on_new(&self, v: VarId, target: NodeId) -> bool {
         let mut stack = vec![v.node];
+        let mut seen = std::collections::HashSet::new();
         while let Some(id) = stack.pop() {
             if id == target {
                 return true;
             }
             let node = self.node(id);
-            if id.0 as usize >= self.fresh_since {
+            if id.0 as usize >= self.fresh_since && seen.insert(id) {
                 stack.extend(node.inputs.iter().map(|i| i.node));
             } else if node.inputs.iter().any(|i| i.node == target) {
                 return true;

@@ -45,6 +45,7 @@ pub fn fusion_pass(fg: &mut FunctionGraph, profile: &mut CompileProfile) -> usiz
             continue;
         };
         fg.current_site = Some(fg.node(root).site.clone());
+        fg.checkpoint();
         let new = match fg.apply1(op, &inputs) {
             Ok(v) => v,
             Err(e) => {

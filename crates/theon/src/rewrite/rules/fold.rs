@@ -6,6 +6,7 @@ use super::super::fgraph::{FunctionGraph, NodeId, VarId};
 use super::super::profile::CompileProfile;
 use crate::graph::{NodeKind, PerformCtx, TensorType};
 use crate::tensor::Tensor;
+use std::collections::HashMap;
 
 /// Tags of the merge pass and rule.
 pub const MERGE_TAGS: &[&str] = &["merge", "fast_run", "fast_compile"];
@@ -17,19 +18,34 @@ const MAX_FOLDED_SIZE: usize = 1 << 16;
 
 /// Global merge: identical constants become one node; then, in topological
 /// order, each node equal to an earlier one (equal op, same inputs) is
-/// replaced by it. Returns the number of nodes merged.
+/// replaced by it. One pass with a table of representatives, so linear in
+/// the graph size. Returns the number of nodes merged.
 pub fn merge_pass(fg: &mut FunctionGraph, profile: &mut CompileProfile) -> usize {
     let mut merged = 0;
     let constants: Vec<NodeId> = fg
         .node_ids()
         .filter(|&id| matches!(fg.node(id).kind, NodeKind::Constant(_)))
         .collect();
-    let nodes = constants.into_iter().chain(fg.toposort());
-    for id in nodes.collect::<Vec<_>>() {
+    let nodes: Vec<NodeId> = constants.into_iter().chain(fg.toposort()).collect();
+    let mut representatives: HashMap<u64, Vec<NodeId>> = HashMap::new();
+    fg.checkpoint();
+    for id in nodes {
         if !fg.is_alive(id) {
             continue;
         }
-        if let Some(keep) = fg.equal_node(id) {
+        let Some(key) = fg.merge_key(id) else {
+            continue;
+        };
+        let list = representatives.entry(key).or_default();
+        let found = list
+            .iter()
+            .copied()
+            .find(|&r| fg.is_alive(r) && fg.nodes_equal(r, id));
+        let Some(keep) = found else {
+            list.push(id);
+            continue;
+        };
+        {
             let pairs: Vec<(VarId, VarId)> = fg
                 .node_outputs(id)
                 .into_iter()
