@@ -69,3 +69,27 @@ fn the_default_mode_comes_from_the_config() {
         f.compile_profile()
     );
 }
+
+#[test]
+fn updates_and_shared_variables_survive_optimization() {
+    let x = vector("x", F64);
+    let start = Tensor::randn(F64, &[3], 1);
+    let s = shared(start.clone(), "s");
+    let sv = s.var();
+    let new = (&sv * 1.0) + (&x - &x) + x.exp();
+    let f = Function::builder(&[x.clone()], &[&sv + 0.0])
+        .updates([(s.clone(), new)])
+        .mode(Mode::fast_run())
+        .build()
+        .unwrap();
+    assert_eq!(f.optimized_outputs().len(), 2);
+    assert_eq!(f.optimized_outputs()[0], sv, "s + 0 is s itself");
+    let xv = Tensor::randn(F64, &[3], 2);
+    let out = f.call(&[xv.clone()]).unwrap();
+    assert!(out[0].allclose(&start, 0.0, 0.0));
+    let (s0, xs) = (start.to_f64_vec(), xv.to_f64_vec());
+    let after = s.get_value().to_f64_vec();
+    for i in 0..3 {
+        assert!((after[i] - (s0[i] + xs[i].exp())).abs() < 1e-14);
+    }
+}
