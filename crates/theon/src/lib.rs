@@ -19,12 +19,15 @@ pub mod error;
 pub mod grad;
 pub mod graph;
 pub mod ops;
+pub mod printing;
+pub mod rewrite;
 pub mod tensor;
 
 pub use compile::{function, Function};
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result, Site};
 pub use graph::{SharedVar, TensorType, Var};
+pub use rewrite::Mode;
 pub use tensor::{Scalar, Tensor};
 
 /// Everything a user needs to build and run graphs.
@@ -54,6 +57,8 @@ pub mod prelude {
         broadcast_to, concatenate, expand_dims, flatten, flip, join, repeat, repeat_each, reshape,
         roll, shape, shape_i, specify_shape, split, squeeze, stack, tile, Dim,
     };
+    pub use crate::printing::debugprint;
+    pub use crate::rewrite::Mode;
     pub use crate::s;
     pub use crate::tensor::{Scalar, Tensor};
 }

@@ -5,6 +5,7 @@
 use super::Program;
 use crate::error::{Error, ErrorKind, Result, Site};
 use crate::graph::{clone_replace, graph_inputs, SharedVar, Var};
+use crate::rewrite::{CompileProfile, FunctionGraph, Mode};
 use crate::tensor::Tensor;
 use std::sync::Mutex;
 
@@ -24,6 +25,7 @@ pub struct FunctionBuilder {
     givens: Vec<(Var, Var)>,
     name: String,
     on_unused_input: UnusedInput,
+    mode: Option<Mode>,
     site: Site,
 }
 
@@ -53,6 +55,12 @@ impl FunctionBuilder {
 
     pub fn on_unused_input(mut self, policy: UnusedInput) -> Self {
         self.on_unused_input = policy;
+        self
+    }
+
+    /// The compile mode (which rewrites run); default: `config().mode`.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = Some(mode);
         self
     }
 
@@ -97,13 +105,22 @@ impl FunctionBuilder {
         }
         let results = clone_replace(&results, &self.givens)?;
         self.check_inputs(&results)?;
-        let program = Program::build(&self.inputs, &results);
+        let mode = match &self.mode {
+            Some(mode) => mode.clone(),
+            None => Mode::from_config().map_err(|e| e.at(&self.site))?,
+        };
+        let mut fg = FunctionGraph::from_vars(&self.inputs, &results)?;
+        let profile = mode.optimize(&mut fg);
+        let optimized = fg.to_vars()?;
+        let program = Program::build(&self.inputs, &optimized);
         Ok(Function {
             name: fname,
             inputs: self.inputs,
             n_outputs: self.outputs.len(),
             updates: self.updates.into_iter().map(|(s, _)| s).collect(),
             program,
+            optimized,
+            profile,
             call_lock: Mutex::new(()),
             site: self.site,
         })
@@ -156,6 +173,9 @@ pub struct Function {
     n_outputs: usize,
     updates: Vec<SharedVar>,
     program: Program,
+    /// The optimized graph: outputs, then update values.
+    optimized: Vec<Var>,
+    profile: CompileProfile,
     call_lock: Mutex<()>,
     site: Site,
 }
@@ -171,6 +191,7 @@ impl Function {
             givens: vec![],
             name: "function".into(),
             on_unused_input: UnusedInput::Raise,
+            mode: None,
             site: Site::caller(),
         }
     }
@@ -181,6 +202,17 @@ impl Function {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The optimized graph the function runs: its outputs, then the new
+    /// values of its updated shared variables.
+    pub fn optimized_outputs(&self) -> &[Var] {
+        &self.optimized
+    }
+
+    /// What the optimizer did: per-rule time and hits, phases, failures.
+    pub fn compile_profile(&self) -> &CompileProfile {
+        &self.profile
     }
 
     /// Where the function was compiled.

@@ -155,8 +155,17 @@ fn check_outputs(step: &Step, outputs: &[Tensor]) -> Result<()> {
         .at(&step.site));
     }
     for (i, (value, ty)) in outputs.iter().zip(&step.output_types).enumerate() {
-        ty.check_value(value, &step.op.name(), &format!("output {i}"))
-            .map_err(|e| e.at(&step.site))?;
+        let fits = value.dtype() == ty.dtype
+            && value.ndim() == ty.ndim()
+            && value
+                .shape()
+                .iter()
+                .zip(&ty.shape)
+                .all(|(&d, s)| s.is_none_or(|s| s == d));
+        if !fits {
+            ty.check_value(value, &step.op.name(), &format!("output {i}"))
+                .map_err(|e| e.at(&step.site))?;
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 mod api;
 mod binary;
 pub mod broadcast;
+mod composite;
 mod grad;
 mod scalar;
 pub mod special;
@@ -13,6 +14,7 @@ mod unary;
 pub use api::*;
 pub use binary::{BinaryOp, ALL_BINARY};
 pub use broadcast::{broadcast_runtime, broadcast_static};
+pub use composite::{Composite, CompositeNode};
 pub use grad::{differentiability, partial, Differentiability, Partial};
 pub use scalar::ScalarOp;
 pub use unary::{UnaryOp, ALL_UNARY};
