@@ -2,6 +2,7 @@
 //! reference kernel, gradient and printing together.
 
 pub mod constructors;
+pub mod control;
 pub mod creation;
 pub mod elemwise;
 pub mod indexing;
