@@ -2,6 +2,7 @@
 //! ifelse and OpFromGraph.
 
 mod scan_examples;
+mod scan_grad;
 
 use theon::prelude::*;
 
