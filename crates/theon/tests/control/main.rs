@@ -1,6 +1,7 @@
 //! Control flow: scan (examples against plain loops, gradients, errors),
 //! ifelse and OpFromGraph.
 
+mod scan_errors;
 mod scan_examples;
 mod scan_grad;
 
