@@ -1,6 +1,9 @@
 //! Control flow: scan (examples against plain loops, gradients, errors),
 //! ifelse and OpFromGraph.
 
+mod ifelse;
+mod op_from_graph;
+mod rewrites;
 mod scan_errors;
 mod scan_examples;
 mod scan_grad;

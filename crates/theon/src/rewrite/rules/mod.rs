@@ -30,6 +30,7 @@
 
 mod canonicalize;
 mod chains;
+mod control;
 mod fold;
 mod specialize;
 mod stabilize;
@@ -65,7 +66,8 @@ pub fn standard() -> RewriteDb {
             PhaseKind::Equilibrium(vec![merge_node(), constant_folding()]),
         );
     }
-    for rule in canonicalize::rules().into_iter().chain(chains::rules()) {
+    let canonical = canonicalize::rules().into_iter().chain(chains::rules());
+    for rule in canonical.chain(control::rules()) {
         db.register("canonicalize", rule);
     }
     // Stabilizing rewrites introduce negations; cancel them right away.
@@ -73,7 +75,10 @@ pub fn standard() -> RewriteDb {
     for rule in stabilize::rules() {
         db.register("stabilize", rule);
     }
-    for rule in specialize::rules() {
+    for rule in specialize::rules()
+        .into_iter()
+        .chain(control::specialize_rules())
+    {
         db.register("specialize", rule);
     }
     db.add_phase(

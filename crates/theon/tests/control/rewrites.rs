@@ -1,0 +1,123 @@
+//! The control-flow rules: each fires where it should, and outputs agree
+//! with the rule on and off.
+
+use super::assert_close;
+use theon::graph::toposort;
+use theon::ops::control::scan::Scan;
+use theon::ops::control::{ifelse, scan, IfElse, OpFromGraph};
+use theon::prelude::*;
+
+fn count<T: theon::graph::Op>(f: &Function) -> usize {
+    toposort(f.optimized_outputs())
+        .iter()
+        .filter(|n| n.op().is_some_and(|op| op.as_any().is::<T>()))
+        .count()
+}
+
+fn compile(inputs: &[Var], outputs: &[Var], mode: Mode) -> Function {
+    Function::builder(inputs, outputs)
+        .mode(mode)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn ifelse_with_a_constant_condition_becomes_its_branch() {
+    let x = vector("x", F64);
+    for (cond, want_exp) in [(true, true), (false, false)] {
+        let c = constant(Tensor::scalar(cond));
+        let y = ifelse(&c, &x.exp(), &x.sin());
+        let on = compile(&[x.clone()], &[y.clone()], Mode::fast_run());
+        let off = compile(
+            &[x.clone()],
+            &[y],
+            Mode::fast_run().excluding(["ifelse_constant_cond"]),
+        );
+        assert_eq!(count::<IfElse>(&on), 0);
+        assert_eq!(count::<IfElse>(&off), 1);
+        let xv = Tensor::randn(F64, &[5], 1);
+        let a = on.call(&[xv.clone()]).unwrap()[0].to_vec::<f64>();
+        let b = off.call(&[xv.clone()]).unwrap()[0].to_vec::<f64>();
+        assert_close(&a, &b, 1e-12);
+        let f: fn(f64) -> f64 = if want_exp { f64::exp } else { f64::sin };
+        assert_close(
+            &a,
+            &xv.to_vec::<f64>().iter().map(|v| f(*v)).collect::<Vec<_>>(),
+            1e-12,
+        );
+    }
+}
+
+#[test]
+fn inline_op_from_graph_is_replaced_by_its_subgraph() {
+    let x = vector("x", F64);
+    let sub = (&x * 2.0).tanh();
+    let kept = OpFromGraph::new(&[x.clone()], &[sub.clone()]).unwrap();
+    let inlined = OpFromGraph::new(&[x.clone()], &[sub]).unwrap().inline(true);
+    let a = vector("a", F64);
+    let f_kept = compile(&[a.clone()], &kept.call(&[a.exp()]), Mode::fast_run());
+    let f_inl = compile(&[a.clone()], &inlined.call(&[a.exp()]), Mode::fast_run());
+    let f_off = compile(
+        &[a.clone()],
+        &inlined.call(&[a.exp()]),
+        Mode::fast_run().excluding(["inline_op_from_graph"]),
+    );
+    assert_eq!(count::<OpFromGraph>(&f_kept), 1);
+    assert_eq!(count::<OpFromGraph>(&f_inl), 0);
+    assert_eq!(count::<OpFromGraph>(&f_off), 1);
+    let av = Tensor::randn(F64, &[4], 2);
+    let want: Vec<f64> = av
+        .to_vec::<f64>()
+        .iter()
+        .map(|v| (2.0 * v.exp()).tanh())
+        .collect();
+    for f in [&f_kept, &f_inl, &f_off] {
+        assert_close(
+            &f.call(&[av.clone()]).unwrap()[0].to_vec::<f64>(),
+            &want,
+            1e-12,
+        );
+    }
+}
+
+#[test]
+fn a_scan_whose_history_is_unused_keeps_only_its_window() {
+    let x = matrix("x", F64);
+    let h0 = vector("h0", F64);
+    let r = scan(|s| (s.prev(0) * 0.5 + s.seq(0)).tanh())
+        .sequences([&x])
+        .outputs_info([&h0])
+        .build()
+        .unwrap();
+    let last = r.last[0].clone().unwrap();
+    let history = |f: &Function| -> Vec<bool> {
+        toposort(f.optimized_outputs())
+            .iter()
+            .filter_map(|n| {
+                n.op()
+                    .and_then(|op| op.as_any().downcast_ref::<Scan>())
+                    .map(|s| s.spec.carries[0].history)
+            })
+            .collect()
+    };
+    let on = compile(&[x.clone(), h0.clone()], &[last.clone()], Mode::fast_run());
+    let off = compile(
+        &[x.clone(), h0.clone()],
+        &[last],
+        Mode::fast_run().excluding(["scan_drop_unused_history"]),
+    );
+    let both = compile(
+        &[x.clone(), h0.clone()],
+        &[r.outputs[0].clone()],
+        Mode::fast_run(),
+    );
+    assert_eq!(history(&on), vec![false]);
+    assert_eq!(history(&off), vec![true]);
+    assert_eq!(history(&both), vec![true]);
+    let args = [Tensor::randn(F64, &[6, 3], 3), Tensor::randn(F64, &[3], 4)];
+    let a = on.call(&args).unwrap()[0].to_vec::<f64>();
+    let b = off.call(&args).unwrap()[0].to_vec::<f64>();
+    let all = both.call(&args).unwrap()[0].to_vec::<f64>();
+    assert_close(&a, &b, 0.0);
+    assert_close(&a, &all[15..], 0.0);
+}
