@@ -195,7 +195,6 @@ fn constant_only(outputs: &[Var]) -> IndexSet<(u64, usize)> {
 /// The step function applied and its results made a closed inner graph.
 struct Inner {
     args: StepArgs,
-    states: Vec<Option<TensorType>>,
     outputs: Vec<Var>,
     updates: Vec<(SharedVar, Var, Var)>,
     until: Option<Var>,
@@ -246,7 +245,6 @@ where
         .collect();
     Ok(Inner {
         args: ph.args,
-        states: ph.states,
         outputs: rebuilt,
         updates,
         until,
@@ -396,7 +394,6 @@ where
         };
         update_ids.push((shared.clone(), parts.add_carry(part)));
     }
-    let _ = &inner.states;
     let node = parts.apply(b.site.clone())?;
     let outputs = roles
         .iter()
