@@ -7,7 +7,7 @@ use crate::dtypes::parse_dtype;
 use crate::errors::IntoPyResult;
 use crate::operand::{as_var, operand_vars};
 use crate::site::at_caller;
-use crate::variable::wrap;
+use crate::variable::{wrap, PyVar};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -76,12 +76,13 @@ fn elemwise(py: Python<'_>, name: &str, operands: &Bound<'_, PyTuple>) -> PyResu
 #[pyfunction]
 fn cast(py: Python<'_>, x: &Bound<'_, PyAny>, dtype: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let dtype = parse_dtype(dtype)?;
-    let var = at_caller(py, || -> PyResult<Var> {
-        let x = as_var(x)?;
-        if x.dtype() == dtype {
-            return Ok(x);
+    if let Ok(v) = x.cast::<PyVar>() {
+        if v.get().var.dtype() == dtype {
+            return Ok(x.clone().unbind());
         }
-        try_elemwise(ScalarOp::Cast(dtype), vec![Operand::Var(x)]).py_result()
+    }
+    let var = at_caller(py, || -> PyResult<Var> {
+        try_elemwise(ScalarOp::Cast(dtype), vec![Operand::Var(as_var(x)?)]).py_result()
     })??;
     wrap(py, var)
 }
