@@ -11,7 +11,7 @@ from theon.configparser import change_flags, config
 from theon import exceptions
 from theon import tensor
 from theon.compile import Function, SharedVariable, function, shared
-from theon import compile
+from theon import compile, gradient, printing
 
 __version__ = _theon.__version__
 
@@ -21,6 +21,8 @@ __all__ = [
     "exceptions",
     "tensor",
     "compile",
+    "gradient",
+    "printing",
     "function",
     "Function",
     "shared",
