@@ -76,6 +76,8 @@ def test_update_type_mismatch_is_a_type_error():
         theon.function([x], [], updates=[(s, x)])
     with pytest.raises(TypeError, match="shared"):
         theon.function([x], [], updates=[(x, x + 1)])
+    with pytest.raises(ValueError, match="updated twice"):
+        theon.function([], [], updates=[(s, s + 1), (s, s * 2)])
 
 
 def test_givens_replace_inputs(rng):

@@ -89,6 +89,19 @@ def test_python_scalars_are_weak():
     assert (u8 * np.float32(2.0)).dtype == "float32"
 
 
+def test_python_ints_out_of_range_raise_like_numpy():
+    i8 = T.bvector()
+    with pytest.raises(OverflowError, match="300 out of bounds for int8"):
+        i8 + 300
+    u8 = T.TensorType("uint8", (False,))()
+    with pytest.raises(OverflowError):
+        u8 * -1
+    assert (i8 + 127).dtype == "int8"
+    assert (T.lvector() + (2**63 - 1)).dtype == "int64"
+    with pytest.raises(OverflowError):
+        T.lvector() + 2**63
+
+
 def test_weak_scalars_compute_in_the_variable_dtype():
     x = T.bvector("x")
     out = run([x], x + 100, np.array([100, -100], dtype="int8"))

@@ -67,7 +67,7 @@ fn check_same_kind(old: &Var, new: &Var, what: &str) -> PyResult<()> {
 }
 
 fn updates_of(pairs: &[(Bound<'_, PyAny>, Bound<'_, PyAny>)]) -> PyResult<Vec<(SharedVar, Var)>> {
-    pairs
+    let updates = pairs
         .iter()
         .map(|(target, value)| {
             let target = var_of(target)?;
@@ -81,7 +81,16 @@ fn updates_of(pairs: &[(Bound<'_, PyAny>, Bound<'_, PyAny>)]) -> PyResult<Vec<(S
             check_same_kind(&target, &value, "updates")?;
             Ok((shared, value))
         })
-        .collect()
+        .collect::<PyResult<Vec<_>>>()?;
+    for (i, (shared, _)) in updates.iter().enumerate() {
+        if updates[..i].iter().any(|(s, _)| s.same_storage(shared)) {
+            return Err(PyValueError::new_err(format!(
+                "updates: shared variable {} is updated twice",
+                shared.var().label()
+            )));
+        }
+    }
+    Ok(updates)
 }
 
 fn givens_of(pairs: &[(Bound<'_, PyAny>, Bound<'_, PyAny>)]) -> PyResult<Vec<(Var, Var)>> {

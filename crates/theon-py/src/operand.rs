@@ -43,9 +43,36 @@ pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Operand> {
 }
 
 /// Operands to variables (weak literals typed by NEP 50 against the rest).
+/// As in NumPy 2, a Python int that the chosen integer dtype cannot hold
+/// raises `OverflowError` instead of wrapping.
 pub fn operand_vars(objs: &[Bound<'_, PyAny>]) -> PyResult<Vec<Var>> {
     let operands = objs.iter().map(operand).collect::<PyResult<Vec<_>>>()?;
-    Ok(resolve_operands(operands))
+    let vars = resolve_operands(operands.clone());
+    for (operand, var) in operands.iter().zip(&vars) {
+        if let Operand::Weak(value, WeakKind::Int) = operand {
+            check_int_fits(*value, var)?;
+        }
+    }
+    Ok(vars)
+}
+
+fn check_int_fits(value: Scalar, var: &Var) -> PyResult<()> {
+    let Some(stored) = var.constant_value().map(|t| t.item()) else {
+        return Ok(());
+    };
+    let as_i128 = |s: Scalar| match s {
+        Scalar::Int(i) => Some(i as i128),
+        Scalar::UInt(u) => Some(u as i128),
+        Scalar::Bool(b) => Some(b as i128),
+        Scalar::Float(_) => None,
+    };
+    match (as_i128(value), as_i128(stored)) {
+        (Some(a), Some(b)) if a != b => Err(PyOverflowError::new_err(format!(
+            "Python integer {a} out of bounds for {}",
+            var.dtype()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A variable for any value: itself if it is one, else a constant.

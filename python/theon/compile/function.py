@@ -35,7 +35,7 @@ def function(
     givens=None,
     name=None,
     allow_input_downcast=None,
-    on_unused_input=None,
+    on_unused_input="raise",
 ):
     """Compiles ``outputs`` as a function of ``inputs``.
 
@@ -43,6 +43,8 @@ def function(
     (it returns a list). ``updates`` gives new values of shared variables,
     computed from the old ones and applied together after each call;
     ``givens`` substitutes variables in the graph before compiling.
+    ``on_unused_input`` ('raise', 'warn' or 'ignore') says what to do with an
+    input no output depends on.
     Arguments are converted with Theano's casting rules: a value whose
     dtype would lose precision raises ``TypeError`` unless
     ``allow_input_downcast=True``.
