@@ -23,11 +23,11 @@ fn alloc_value_gets_the_summed_gradient() {
     // A symbolic shape: that of another input (disconnected from the cost).
     check(
         "alloc to shape",
-        |v| try_alloc(&v[0], &v[1].shape()),
+        |v| try_alloc(&v[0], v[1].shape()),
         &[randn(&[1], 115), randn(&[2, 3], 116)],
     );
     let x = scalar("x", F64);
-    let g = grad1(&full(&[2i64, 3], &x, F64).sum(Axis::All), &x);
+    let g = grad1(&full([2i64, 3], &x, F64).sum(Axis::All), &x);
     let out = run(&[x], &[g], &[Tensor::scalar(0.3f64)]);
     assert_close("d full", &out[0], &[6.0], 1e-15);
 }

@@ -10,6 +10,9 @@
 //! Tolerances: `verify_grad`'s float64 defaults (central differences with
 //! step 1e-6, absolute or relative error 1e-4) unless a test says why not.
 
+// One-point calls read best as `&[p.clone()]`.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 mod creation;
 mod higher;
 mod indexing;

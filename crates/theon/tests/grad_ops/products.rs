@@ -169,3 +169,29 @@ fn second_derivatives_of_matmul() {
         &[randn(&[1, 2, 3], 702), randn(&[3, 3, 2], 703)],
     );
 }
+
+#[test]
+fn rop_of_a_broadcast_matmul_accepts_loosely_typed_eval_points() {
+    let a = tensor("a", F64, &[Some(1), None, None]);
+    let b = tensor3("b", F64);
+    let (ta, tb) = (tensor3("ta", F64), tensor3("tb", F64));
+    let jvp = rop(
+        &[matmul(&a, &b)],
+        &[a.clone(), b.clone()],
+        &[ta.clone(), tb.clone()],
+    )
+    .unwrap()
+    .remove(0);
+    let values = [
+        randn(&[1, 2, 3], 710),
+        randn(&[4, 3, 2], 711),
+        randn(&[1, 2, 3], 712),
+        randn(&[4, 3, 2], 713),
+    ];
+    let got = super::run(&[a.clone(), b.clone(), ta, tb.clone()], &[jvp], &values);
+    // The same product rule with the eval point declared like `a`.
+    let ta_like_a = tensor("ta", F64, &[Some(1), None, None]);
+    let both = [matmul(&ta_like_a, &b) + matmul(&a, &tb)];
+    let want = super::run(&[a, b, ta_like_a, tb], &both, &values);
+    super::assert_close("jvp", &got[0], &want[0], 1e-14);
+}

@@ -155,7 +155,7 @@ const REGISTRY: &[Entry] = &[
     ),
     entry(
         "Split",
-        || split(&m(), &[1i64, 1], 0).remove(0),
+        || split(&m(), [1i64, 1], 0).remove(0),
         Tested(&["grad_ops/shape.rs::join_stack_and_split_gradients"]),
     ),
     entry(
@@ -181,22 +181,22 @@ const REGISTRY: &[Entry] = &[
     // ops/creation
     entry(
         "Alloc",
-        || alloc(&scalar("v", F64), &[2i64, 3]),
+        || alloc(&scalar("v", F64), [2i64, 3]),
         Tested(&["grad_ops/creation.rs::alloc_value_gets_the_summed_gradient"]),
     ),
     entry(
         "Second",
-        || fill(&m(), &scalar("v", F64)),
+        || fill(&m(), scalar("v", F64)),
         Tested(&["grad_higher.rs::fill_passes_gradient_to_its_value_only"]),
     ),
     entry(
         "ARange",
-        || arange(&scalar("a", F64), 5.0, 0.5, None),
+        || arange(scalar("a", F64), 5.0, 0.5, None),
         Tested(&["grad_ops/creation.rs::float_arange_is_differentiable_in_start_and_step"]),
     ),
     entry(
         "Eye",
-        || eye(&scalar("n", I64), 3i64, 0i64, F64),
+        || eye(scalar("n", I64), 3i64, 0i64, F64),
         NotDifferentiable("its inputs are integer sizes"),
     ),
     // ops/products
@@ -275,7 +275,7 @@ const REGISTRY: &[Entry] = &[
         "IncSubtensor",
         || {
             let x = m();
-            theon::ops::indexing::try_update_index(&x, &s![0], &vector("y", F64), IncMode::Set)
+            theon::ops::indexing::try_update_index(&x, &s![0], vector("y", F64), IncMode::Set)
                 .unwrap()
         },
         Tested(&[

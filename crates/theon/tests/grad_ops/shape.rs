@@ -108,13 +108,13 @@ fn join_stack_and_split_gradients() {
     // One piece used alone (the others get zero gradients) and all mixed.
     check(
         "split middle",
-        |v| Ok(try_split(&v[0], &[1i64, 2, 1], 1)?.remove(1)),
+        |v| Ok(try_split(&v[0], [1i64, 2, 1], 1)?.remove(1)),
         &[strided(&[3, 4], 76)],
     );
     check(
         "split mixed",
         |v| {
-            let p = try_split(&v[0], &[2i64, 0, 1], 0)?;
+            let p = try_split(&v[0], [2i64, 0, 1], 0)?;
             Ok(p[0].sum(0) * 2.0 + p[2].sum(0).sin() + p[1].sum(0))
         },
         &[randn(&[3, 4], 77)],
@@ -135,7 +135,7 @@ fn tile_gradients() {
     }
     check(
         "tile strided",
-        |v| try_tile(&v[0], &[3i64, 2]),
+        |v| try_tile(&v[0], [3i64, 2]),
         &[strided(&[2, 3], 85)],
     );
 }

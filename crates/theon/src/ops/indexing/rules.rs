@@ -87,7 +87,7 @@ impl IncSubtensor {
             CumKind::Sum,
             Axis::All,
         )?;
-        let ids = try_reshape(&counted, &region.shape())?;
+        let ids = try_reshape(&counted, region.shape())?;
         let canvas = zeros_like(x, Some(DType::I64));
         let written = try_update_items(&canvas, &self.items, index, &ids, IncMode::Set)?;
         Ok(eq(try_index_items(&written, &self.items, index)?, ids))

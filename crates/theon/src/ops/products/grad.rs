@@ -19,7 +19,7 @@ use super::einsum::try_einsum;
 use crate::error::{Error, Result};
 use crate::graph::{Grad, Op, Var};
 use crate::ops::creation::{ones, try_eye, zeros_like};
-use crate::ops::shape::{try_flatten, try_reshape, try_shape_i, Dim};
+use crate::ops::shape::{try_flatten, try_reshape, try_shape_i, try_specify_shape, Dim};
 
 /// The einsum letter of a label id (`a-z`, then `A-Z`).
 fn letter(label: usize) -> Result<char> {
@@ -109,7 +109,13 @@ pub(super) fn multilinear_pushforward<O: Op + Clone>(
     for (i, t) in tangents.iter().enumerate() {
         let Some(t) = t else { continue };
         let mut args = inputs.to_vec();
-        args[i] = t.clone();
+        // A tangent typed more loosely than its input (an eval point with
+        // no static size-1 dims) must still broadcast as the input does.
+        args[i] = if t.ty().shape == inputs[i].ty().shape {
+            t.clone()
+        } else {
+            try_specify_shape(t, &inputs[i].ty().shape)?
+        };
         let term = Var::apply1(op.clone(), &args)?;
         total = Some(match total {
             None => term,
@@ -128,7 +134,7 @@ pub(super) fn outer_pullback(inputs: &[Var], g: &Var) -> Result<Vec<Grad>> {
     let ga = super::try_dot(g, &flat_b)?;
     let gb = super::try_dot(&flat_a, g)?;
     Ok(vec![
-        Grad::Value(try_reshape(&ga, &a.shape())?),
-        Grad::Value(try_reshape(&gb, &b.shape())?),
+        Grad::Value(try_reshape(&ga, a.shape())?),
+        Grad::Value(try_reshape(&gb, b.shape())?),
     ])
 }

@@ -122,7 +122,7 @@ impl CumOp {
     fn lanes(&self, x: &Var) -> Result<(Var, usize)> {
         match self.axis {
             Some(a) => Ok((x.clone(), a)),
-            None => Ok((try_reshape(x, &[-1i64])?, 0)),
+            None => Ok((try_reshape(x, [-1i64])?, 0)),
         }
     }
 
@@ -138,7 +138,7 @@ impl CumOp {
         };
         let gx = match self.axis {
             Some(_) => gx,
-            None => try_reshape(&gx, &x.shape())?,
+            None => try_reshape(&gx, x.shape())?,
         };
         Ok(vec![Grad::Value(gx)])
     }

@@ -97,14 +97,14 @@ fn first_only(g: Var, n_inputs: usize) -> Vec<Grad> {
 
 impl Reshape {
     pub(super) fn reshape_pullback(&self, inputs: &[Var], g: &Var) -> Result<Vec<Grad>> {
-        let gx = try_reshape(g, &inputs[0].shape())?;
+        let gx = try_reshape(g, inputs[0].shape())?;
         Ok(first_only(gx, inputs.len()))
     }
 }
 
 impl Flatten {
     pub(super) fn flatten_pullback(&self, inputs: &[Var], g: &Var) -> Result<Vec<Grad>> {
-        Ok(first_only(try_reshape(g, &inputs[0].shape())?, 1))
+        Ok(first_only(try_reshape(g, inputs[0].shape())?, 1))
     }
 }
 
@@ -193,7 +193,7 @@ impl Tile {
         }
         let summed = try_reduce(&try_reshape(g, dims)?, ReduceKind::Sum, copies_axes, false)?;
         let gx = if pad > 0 {
-            try_reshape(&summed, &x.shape())?
+            try_reshape(&summed, x.shape())?
         } else {
             summed
         };
@@ -209,7 +209,7 @@ impl Repeat {
         let x = &inputs[0];
         let (lanes, axis) = match self.axis {
             Some(a) => (x.clone(), a),
-            None => (try_reshape(x, &[-1i64])?, 0),
+            None => (try_reshape(x, [-1i64])?, 0),
         };
         let positions = arange(0i64, try_shape_i(&lanes, axis as i64)?, 1i64, DType::I64);
         let sources = Var::apply1(
@@ -225,7 +225,7 @@ impl Repeat {
         let gx = try_update_index(&zeros_like(&lanes, None), &items, &g, IncMode::Inc)?;
         let gx = match self.axis {
             Some(_) => gx,
-            None => try_reshape(&gx, &x.shape())?,
+            None => try_reshape(&gx, x.shape())?,
         };
         Ok(first_only(gx, 2))
     }
@@ -234,7 +234,10 @@ impl Repeat {
 impl Flip {
     /// Flipping is its own inverse.
     pub(super) fn flip_pullback(&self, g: &Var) -> Result<Vec<Grad>> {
-        Ok(first_only(Var::apply1(self.clone(), &[g.clone()])?, 1))
+        Ok(first_only(
+            Var::apply1(self.clone(), std::slice::from_ref(g))?,
+            1,
+        ))
     }
 }
 
