@@ -5,7 +5,10 @@ use theon::prelude::*;
 fn main() -> theon::Result<()> {
     let x = matrix("x", F64);
     let w = vector("w", F64);
-    let y = (&x * &w.dimshuffle(&[None, Some(0)])).tanh().sum(1).named("y");
+    let y = (&x * &w.dimshuffle(&[None, Some(0)]))
+        .tanh()
+        .sum(1)
+        .named("y");
     println!("y = {y:?}");
     let f = function(&[x.clone(), w.clone()], &[y])?;
     let xv = Tensor::randn(F64, &[3, 4], 0);

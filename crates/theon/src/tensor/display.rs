@@ -27,7 +27,17 @@ fn format_float(f: f64, precision: usize) -> String {
 
 /// Formats every element; floats share one precision, as NumPy prints them.
 fn format_cells(values: &[Scalar]) -> Vec<String> {
-    let precision = values.iter().map(|s| if let Scalar::Float(f) = s { decimals(*f) } else { 0 }).max().unwrap_or(0);
+    let precision = values
+        .iter()
+        .map(|s| {
+            if let Scalar::Float(f) = s {
+                decimals(*f)
+            } else {
+                0
+            }
+        })
+        .max()
+        .unwrap_or(0);
     values
         .iter()
         .map(|&s| match s {
