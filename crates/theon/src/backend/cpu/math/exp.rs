@@ -105,6 +105,19 @@ pub(crate) fn exp64<A: Arch>(x: f64) -> f64 {
 pub(crate) fn expm1_32<A: Arch>(x: f32) -> f32 {
     let xs = if x > 20.0 { 20.0 } else { x };
     let xs = if xs < -30.0 { -30.0 } else { xs };
+    let y = expm1_core32::<A>(xs);
+    let y = if x > 20.0 { exp32::<A>(x) } else { y };
+    // Keeps the sign of -0 (the sum in the core gives +0).
+    if x == 0.0 {
+        x
+    } else {
+        y
+    }
+}
+
+/// e^x - 1 for x already clamped to [-30.0, 20.0] (no special cases).
+#[inline(always)]
+pub(crate) fn expm1_core32<A: Arch>(xs: f32) -> f32 {
     let n = A::mla32(xs, LOG2E32, MAGIC32) - MAGIC32;
     let r = A::mla32(n, -LN2_HI32, xs);
     let r = A::mla32(n, -LN2_LO32, r);
@@ -122,14 +135,7 @@ pub(crate) fn expm1_32<A: Arch>(x: f32) -> f32 {
     );
     let em = A::mla32(q, r * r, r);
     let p = pow2_32(n + MAGIC32);
-    let y = A::mla32(p, em, p - 1.0);
-    let y = if x > 20.0 { exp32::<A>(x) } else { y };
-    // Keeps the sign of -0 (the sum above would give +0).
-    if x == 0.0 {
-        x
-    } else {
-        y
-    }
+    A::mla32(p, em, p - 1.0)
 }
 
 /// e^x - 1 for f64 (as `expm1_32`, Taylor to degree 14).
@@ -137,6 +143,19 @@ pub(crate) fn expm1_32<A: Arch>(x: f32) -> f32 {
 pub(crate) fn expm1_64<A: Arch>(x: f64) -> f64 {
     let xs = if x > 40.0 { 40.0 } else { x };
     let xs = if xs < -40.0 { -40.0 } else { xs };
+    let y = expm1_core64::<A>(xs);
+    let y = if x > 40.0 { exp64::<A>(x) } else { y };
+    // Keeps the sign of -0 (the sum in the core gives +0).
+    if x == 0.0 {
+        x
+    } else {
+        y
+    }
+}
+
+/// e^x - 1 for x already clamped to [-40.0, 40.0] (no special cases).
+#[inline(always)]
+pub(crate) fn expm1_core64<A: Arch>(xs: f64) -> f64 {
     let n = A::mla64(xs, LOG2E64, MAGIC64) - MAGIC64;
     let r = A::mla64(n, -LN2_HI64, xs);
     let r = A::mla64(n, -LN2_LO64, r);
@@ -160,13 +179,7 @@ pub(crate) fn expm1_64<A: Arch>(x: f64) -> f64 {
     );
     let em = A::mla64(q, r * r, r);
     let p = pow2_64(n + MAGIC64);
-    let y = A::mla64(p, em, p - 1.0);
-    let y = if x > 40.0 { exp64::<A>(x) } else { y };
-    if x == 0.0 {
-        x
-    } else {
-        y
-    }
+    A::mla64(p, em, p - 1.0)
 }
 
 unary_kernel!(

@@ -8,6 +8,10 @@
 //!
 //! [`isa`]: crate::backend::cpu::isa
 
+// Coefficients are kept exactly as published (fdlibm, Cephes) or as fitted,
+// so they can be checked against their sources.
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
+
 mod exp;
 mod log;
 mod poly;

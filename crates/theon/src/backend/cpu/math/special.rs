@@ -1,7 +1,7 @@
 //! tanh, sigmoid, softplus and erf, built on the exp/expm1/log1p kernels in
 //! forms that neither overflow nor cancel.
 
-use super::exp::{exp32, exp64, expm1_32, expm1_64};
+use super::exp::{exp32, exp64, expm1_core32, expm1_core64};
 use super::log::{log1p32, log1p64};
 use super::poly::{horner32, horner64};
 use crate::backend::cpu::simd::{unary_kernel, Arch};
@@ -24,7 +24,7 @@ pub(crate) fn tanh32<A: Arch>(x: f32) -> f32 {
     );
     let small = A::mla32(p * z, x, x);
     let big_arg = if ax > 10.0 { 10.0 } else { ax }; // tanh(10) rounds to 1
-    let em = expm1_32::<A>(2.0 * big_arg);
+    let em = expm1_core32::<A>(2.0 * big_arg);
     let big = (em / (em + 2.0)).copysign(x);
     let y = if ax < 0.625 { small } else { big };
     if x == 0.0 {
@@ -58,7 +58,7 @@ pub(crate) fn tanh64<A: Arch>(x: f64) -> f64 {
     );
     let small = A::mla64(z * (p / q), x, x);
     let big_arg = if ax > 20.0 { 20.0 } else { ax };
-    let em = expm1_64::<A>(2.0 * big_arg);
+    let em = expm1_core64::<A>(2.0 * big_arg);
     let big = (em / (em + 2.0)).copysign(x);
     let y = if ax < 0.625 { small } else { big };
     if x == 0.0 {

@@ -22,7 +22,7 @@ const LEAF: usize = 1024;
 const LANES: usize = 16;
 /// Below this many elements a reduction stays on one thread (measured:
 /// see docs/kernels.md; rayon's fork/join costs a few microseconds).
-pub const PAR_MIN: usize = 1 << 17;
+pub const PAR_MIN: usize = 1 << 20;
 
 /// Calls `$twin` (the AVX2+FMA build of `$body`) when the CPU has those
 /// features, else `$body::<T, Plain>`; returns from the enclosing function.
@@ -74,7 +74,8 @@ fn pairwise_lanes<T: Real>(mut acc: [T; LANES]) -> T {
     while width > 1 {
         width /= 2;
         for i in 0..width {
-            acc[i] = acc[i] + acc[i + width];
+            let upper = acc[i + width];
+            acc[i] += upper;
         }
     }
     acc[0]
@@ -84,12 +85,12 @@ fn pairwise_lanes<T: Real>(mut acc: [T; LANES]) -> T {
 /// never once the running value is NaN.
 #[inline(always)]
 pub(crate) fn takes_max<T: Real>(v: T, m: T) -> bool {
-    (v > m || v != v) && m == m
+    (v > m || v.is_nan()) && !m.is_nan()
 }
 
 #[inline(always)]
 pub(crate) fn takes_min<T: Real>(v: T, m: T) -> bool {
-    (v < m || v != v) && m == m
+    (v < m || v.is_nan()) && !m.is_nan()
 }
 
 #[inline(always)]

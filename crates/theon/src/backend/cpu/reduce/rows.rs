@@ -101,13 +101,41 @@ fn lse_sum<T: Real>(x: &[T], m: T) -> T {
     dispatch!(lse_row, lse_row_avx2, T, (x, m))
 }
 
+/// Largest non-NaN element (a plain `maxps` lane loop; NaNs are skipped,
+/// so callers must let them reach the result another way).
+#[inline(always)]
+fn max_skip_nan<T: Real, A: Arch>(x: &[T]) -> T {
+    let mut acc = [T::neg_infinity(); 16];
+    let mut chunks = x.chunks_exact(16);
+    for c in &mut chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = if v > *a { v } else { *a };
+        }
+    }
+    let m = chunks
+        .remainder()
+        .iter()
+        .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m });
+    acc.iter().fold(m, |m, &v| if v > m { v } else { m })
+}
+twin!(max_skip_nan, max_skip_nan_avx2, (x: &[T]) -> T);
+
+fn fast_max<T: Real>(x: &[T]) -> T {
+    dispatch!(max_skip_nan, max_skip_nan_avx2, T, (x))
+}
+
 pub(super) fn lse_one<T: Real>(x: &[T]) -> T {
-    let m = match max(x) {
-        None => return T::neg_infinity(),
-        Some(m) => m,
-    };
+    // A finite NaN-skipping maximum is a valid shift: any NaN then reaches
+    // the sum through exp(NaN - m). Otherwise take the exact, NaN-aware one.
+    let mut m = fast_max(x);
     if !m.is_finite() {
-        return m; // NaN, +inf, or every element -inf
+        m = match max(x) {
+            None => return T::neg_infinity(),
+            Some(m) => m,
+        };
+        if !m.is_finite() {
+            return m; // NaN, +inf, or every element -inf
+        }
     }
     // Long rows: sum blocks separately so f32 lanes never add more than a
     // few thousand terms each.
