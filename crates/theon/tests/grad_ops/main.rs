@@ -13,6 +13,7 @@
 // One-point calls read best as `&[p.clone()]`.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+mod composite;
 mod creation;
 mod higher;
 mod indexing;

@@ -77,6 +77,19 @@ const REGISTRY: &[Entry] = &[
             "grad_registry.rs::every_binary_op_is_tested_or_declared",
         ]),
     ),
+    entry(
+        "Composite",
+        || {
+            let node = theon::ops::elemwise::CompositeNode {
+                op: theon::ops::elemwise::ScalarOp::Unary(theon::ops::elemwise::UnaryOp::Exp),
+                args: vec![0],
+                dtype: F64,
+            };
+            let op = theon::ops::elemwise::Composite::new(vec![F64], vec![node], vec![1]).unwrap();
+            Var::apply1(op, &[m()]).unwrap()
+        },
+        Tested(&["grad_ops/composite.rs::composite_gradients_match_finite_differences"]),
+    ),
     // ops/reduce
     entry(
         "Reduce",

@@ -7,7 +7,7 @@
 use super::{broadcast_runtime, broadcast_static, ScalarOp};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// One scalar op of a composite body. `args` index the body's values:
@@ -123,7 +123,53 @@ impl Composite {
     }
 }
 
+impl Composite {
+    /// The body rebuilt as ordinary elementwise nodes over `inputs`: the
+    /// graph this composite was fused from, so its derivatives are exactly
+    /// those of the unfused graph.
+    pub fn expand(&self, inputs: &[Var]) -> Result<Vec<Var>> {
+        let mut values: Vec<Var> = inputs.to_vec();
+        for node in &self.body {
+            let args: Vec<Var> = node.args.iter().map(|&a| values[a].clone()).collect();
+            values.push(Var::apply1(super::Elemwise::new(node.op), &args)?);
+        }
+        Ok(self.outputs.iter().map(|&o| values[o].clone()).collect())
+    }
+}
+
 impl Op for Composite {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let expanded = self.expand(inputs)?;
+        let grads = crate::grad::lop(&expanded, inputs, output_grads)?;
+        Ok(grads.into_iter().map(Grad::Value).collect())
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let expanded = self.expand(inputs)?;
+        let (wrt, points): (Vec<Var>, Vec<Var>) = inputs
+            .iter()
+            .zip(tangents)
+            .filter_map(|(x, t)| t.clone().map(|t| (x.clone(), t)))
+            .unzip();
+        if wrt.is_empty() {
+            return Ok(vec![None; expanded.len()]);
+        }
+        Ok(crate::grad::rop(&expanded, &wrt, &points)?
+            .into_iter()
+            .map(Some)
+            .collect())
+    }
+
     fn name(&self) -> String {
         let exprs: Vec<String> = (0..self.outputs.len())
             .map(|o| self.expression(o))
