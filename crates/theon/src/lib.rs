@@ -12,6 +12,7 @@
 //! assert!((out[0].get(&[1, 0]).as_f64() - (2f64.exp() - 1.0)).abs() < 1e-12);
 //! ```
 
+pub mod backend;
 pub mod compile;
 pub mod config;
 pub mod dtype;

@@ -4,7 +4,7 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::operand::Operand;
 use crate::ops::shape::dims::{check_known, read_sizes};
 use crate::ops::shape::{broadcast_target_type, IntoShape};
@@ -41,6 +41,34 @@ impl Op for Alloc {
             )
         })?;
         Ok(vec![out.to_contiguous_copy()])
+    }
+
+    /// The value gets the gradient summed over the axes it was broadcast
+    /// along; the shape is disconnected.
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let g = crate::ops::shape::sum_to_shape_of(&output_grads[0], &inputs[0])?;
+        Ok(vec![Grad::Value(g), Grad::Disconnected])
+    }
+
+    /// Linear in the value: allocates the tangent to the same shape.
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let Some(t) = &tangents[0] else {
+            return Ok(vec![None]);
+        };
+        Ok(vec![Some(Var::apply1(
+            self.clone(),
+            &[t.clone(), inputs[1].clone()],
+        )?)])
     }
 }
 

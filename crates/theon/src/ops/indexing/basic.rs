@@ -7,7 +7,7 @@ use super::spec::{
     check_index_inputs, expand, is_advanced, items_text, normalize_index, static_shape, Item,
 };
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Basic indexing of input 0 by `items`; inputs 1.. are the index inputs
@@ -48,6 +48,24 @@ impl Op for Subtensor {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        super::rules::index_pullback(&self.items, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::index_pushforward(&self.items, inputs, &tangents[0])
     }
 }
 

@@ -32,6 +32,7 @@ mod item;
 mod lower;
 mod mask;
 mod plan;
+mod rules;
 mod set_inc;
 mod spec;
 

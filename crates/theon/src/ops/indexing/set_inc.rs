@@ -12,7 +12,7 @@ use super::plan::gather;
 use super::spec::{check_index_inputs, items_text, static_shape, Item};
 use crate::dtype::promote;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::elemwise::BinaryOp;
 use crate::tensor::Tensor;
 
@@ -82,6 +82,24 @@ impl Op for IncSubtensor {
             };
         }
         Ok(vec![Tensor::from_scalars(dtype, x.shape(), &out)?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.update_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        self.update_pushforward(inputs, tangents)
     }
 }
 

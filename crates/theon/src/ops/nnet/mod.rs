@@ -4,6 +4,7 @@
 
 mod activations;
 mod crossentropy;
+mod rules;
 mod softmax;
 
 pub use crate::ops::elemwise::{sigmoid, softplus};

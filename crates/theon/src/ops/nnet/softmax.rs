@@ -4,7 +4,7 @@
 //! them (as `exp` does).
 
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// `exp(x - max) / sum(exp(x - max))` along `axis`.
@@ -104,6 +104,22 @@ impl Op for Softmax {
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         perform_lanes(&inputs[0], self.axis, ctx, softmax_lane)
     }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.softmax_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => Ok(vec![Some(self.jacobian_times(&outputs[0], t)?)]),
+            None => Ok(vec![None]),
+        }
+    }
 }
 
 impl Op for LogSoftmax {
@@ -117,6 +133,22 @@ impl Op for LogSoftmax {
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         perform_lanes(&inputs[0], self.axis, ctx, log_softmax_lane)
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.log_softmax_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => Ok(vec![Some(self.log_softmax_pushforward(&outputs[0], t)?)]),
+            None => Ok(vec![None]),
+        }
     }
 }
 

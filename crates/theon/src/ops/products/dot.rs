@@ -7,7 +7,7 @@
 use super::contraction::Contraction;
 use super::{fast, product_dtype};
 use crate::error::Result;
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Labels for `np.dot` of operands of ranks `na` and `nb`, numbered from
@@ -82,6 +82,25 @@ impl Op for Dot {
             dtype,
         )?])
     }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let spec = Dot::contraction(inputs[0].ndim(), inputs[1].ndim());
+        super::grad::contraction_pullback(&spec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
+    }
 }
 
 /// The outer product of the flattened operands (NumPy's `outer`): a matrix
@@ -122,6 +141,24 @@ impl Op for Outer {
             &types,
             ctx.output_types[0].dtype,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        super::grad::outer_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
     }
 }
 

@@ -6,7 +6,7 @@
 use super::contraction::{static_shape_text, Contraction};
 use super::{fast, product_dtype};
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// NumPy's `matmul` of two tensors of rank ≥ 1.
@@ -87,6 +87,25 @@ impl Op for MatMul {
             ctx.input_types,
             dtype,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let spec = MatMul::contraction(inputs[0].ndim(), inputs[1].ndim());
+        super::grad::contraction_pullback(&spec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
     }
 }
 

@@ -9,6 +9,7 @@ mod contraction;
 mod dot;
 mod einsum;
 mod fast;
+mod grad;
 mod matmul;
 mod tensordot;
 

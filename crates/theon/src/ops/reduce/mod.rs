@@ -33,6 +33,7 @@ mod basic;
 mod cumulative;
 mod groups;
 mod moments;
+mod rules;
 
 pub use arg::{argmax, argmin, try_argreduce, ArgKind, ArgReduce};
 pub use axis::Axis;

@@ -13,7 +13,7 @@ use super::axis::{axes_label, check_axes, reduced_shape, Axis};
 use super::groups::{grouped_along, pairwise_sum};
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// NumPy's result dtype for mean/var/std of `x`: floats keep their dtype,
@@ -60,6 +60,27 @@ impl Op for Mean {
             &shape,
             &values,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.mean_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.mean_pushforward(t),
+            None => Ok(vec![None]),
+        }
     }
 }
 
@@ -130,6 +151,22 @@ impl Op for Variance {
             &shape,
             &values,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.variance_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.variance_pushforward(&inputs[0], &outputs[0], t),
+            None => Ok(vec![None]),
+        }
     }
 }
 

@@ -46,6 +46,11 @@ impl Op for MakeVector {
             &values,
         )?])
     }
+
+    /// Integer-valued (its inputs are integer scalars): no gradient.
+    fn differentiable(&self) -> bool {
+        false
+    }
 }
 
 /// One dim of a shape argument: a constant or a symbolic integer scalar.

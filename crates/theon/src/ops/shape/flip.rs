@@ -3,7 +3,7 @@
 
 use super::dims::int_scalar;
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::operand::Operand;
 use crate::ops::reduce::Axis;
 use crate::tensor::{size_of, unravel, Tensor};
@@ -38,6 +38,24 @@ impl Op for Flip {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.flip_pullback(&output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 
@@ -94,6 +112,24 @@ impl Op for Roll {
             })
             .collect();
         Ok(vec![Tensor::from_scalars(x.dtype(), x.shape(), &values)?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.roll_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

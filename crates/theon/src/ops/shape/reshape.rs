@@ -4,7 +4,7 @@
 
 use super::dims::{check_known, fmt_static, read_dims, IntoShape};
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{size_of, Tensor};
 
 /// Reshapes input 0 to the int vector input 1. `target` holds the elements
@@ -106,6 +106,24 @@ impl Op for Reshape {
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
     }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.reshape_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
+    }
 }
 
 /// Collapses all axes from `outdim - 1` on into one (Theano's `Flatten`).
@@ -154,6 +172,24 @@ impl Op for Flatten {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.flatten_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

@@ -5,7 +5,7 @@
 use super::dims::fmt_static;
 use crate::dtype::DType;
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// The shape of its input as an int64 vector of length `ndim`.
@@ -121,6 +121,25 @@ impl Op for SpecifyShape {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    /// The identity on values: the gradient passes through.
+    fn pullback(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        Ok(vec![Grad::Value(output_grads[0].clone())])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

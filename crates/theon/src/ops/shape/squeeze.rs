@@ -4,7 +4,7 @@
 
 use super::try_dimshuffle;
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::reduce::Axis;
 use crate::tensor::Tensor;
 
@@ -56,6 +56,24 @@ impl Op for Squeeze {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.squeeze_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 
