@@ -35,26 +35,6 @@ def load_digits(path=DATA, n_train=1500, seed=1234):
     return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
 
 
-# --- Temporary forms (until the gradients of dot, softmax, crossentropy and
-# mean merge into the engine; they are on the grad2 branch). They compute
-# exactly the Theano expressions in their docstrings from ops that already
-# have gradients; swap them for those expressions after the merge.
-
-
-def affine(x, W, b):
-    """``T.dot(x, W) + b``."""
-    return (x.dimshuffle(0, 1, "x") * W.dimshuffle("x", 0, 1)).sum(axis=1) + b
-
-
-def mean_crossentropy(logits, y, n_classes):
-    """``T.nnet.categorical_crossentropy(T.nnet.softmax(logits), y).mean()``."""
-    shift = theano.gradient.disconnected_grad(logits.max(axis=1, keepdims=True))
-    z = logits - shift
-    log_p = z - T.log(T.exp(z).sum(axis=1, keepdims=True))
-    one_hot = T.cast(T.eq(y.dimshuffle(0, "x"), T.arange(n_classes).dimshuffle("x", 0)), floatX)
-    return -(one_hot * log_p).sum() / T.cast(y.shape[0], floatX)
-
-
 # --- The models, as in the Theano deep learning tutorials.
 
 
@@ -64,14 +44,12 @@ class LogisticRegression:
     def __init__(self, input, n_in, n_out):
         self.W = theano.shared(np.zeros((n_in, n_out), dtype=floatX), name="W", borrow=True)
         self.b = theano.shared(np.zeros(n_out, dtype=floatX), name="b", borrow=True)
-        self.n_out = n_out
-        self.logits = affine(input, self.W, self.b)
-        self.p_y_given_x = T.nnet.softmax(self.logits)
+        self.p_y_given_x = T.nnet.softmax(T.dot(input, self.W) + self.b)
         self.y_pred = T.argmax(self.p_y_given_x, axis=1)
         self.params = [self.W, self.b]
 
     def negative_log_likelihood(self, y):
-        return mean_crossentropy(self.logits, y, self.n_out)
+        return T.nnet.categorical_crossentropy(self.p_y_given_x, y).mean()
 
     def errors(self, y):
         return T.mean(T.neq(self.y_pred, y))
@@ -85,7 +63,7 @@ class HiddenLayer:
         W_values = rng.uniform(-bound, bound, size=(n_in, n_out)).astype(floatX)
         self.W = theano.shared(W_values, name="W_hidden", borrow=True)
         self.b = theano.shared(np.zeros(n_out, dtype=floatX), name="b_hidden", borrow=True)
-        self.output = T.tanh(affine(input, self.W, self.b))
+        self.output = T.tanh(T.dot(input, self.W) + self.b)
         self.params = [self.W, self.b]
 
 

@@ -1,7 +1,7 @@
 """theon.gradient against hand-derived NumPy gradients and finite
 differences: grad's argument forms and options, jacobian, hessian, Rop,
-Lop, verify_grad, and the gradient modifiers. Graphs use elementwise ops,
-reductions and dimshuffle (the ops with gradients in the engine today)."""
+Lop, verify_grad, and the gradient modifiers, over elementwise ops,
+reductions, products, softmax, cross-entropies and shape ops."""
 
 import numpy as np
 import pytest
@@ -141,3 +141,36 @@ def test_second_derivative(rng):
     g = theon.grad(T.sin(x) * x, x)
     gg = theon.grad(g, x)
     assert_close(gg.eval({x: 0.7}), np.array(2 * np.cos(0.7) - 0.7 * np.sin(0.7)))
+
+
+def test_gradients_of_products_softmax_and_statistics(rng):
+    """verify_grad through the ops whose gradients landed with grad2."""
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    labels = np.array([1, 0, 1], dtype="int32")
+    gradient.verify_grad(lambda x, w: T.dot(x, w), [a, b], rng=rng)
+    gradient.verify_grad(lambda x, w: T.tanh(x @ w).sum(axis=1), [a, b], rng=rng)
+    gradient.verify_grad(lambda x: T.nnet.softmax(x), [a], rng=rng)
+    gradient.verify_grad(lambda x: T.nnet.log_softmax(x, axis=0), [a], rng=rng)
+    gradient.verify_grad(
+        lambda x, w: T.nnet.categorical_crossentropy(T.nnet.softmax(T.dot(x, w)), labels).mean(),
+        [a, b],
+        rng=rng,
+    )
+    gradient.verify_grad(lambda x: x.mean(axis=0) + x.var(axis=0) + x.std(axis=0, ddof=1), [a], rng=rng)
+    gradient.verify_grad(lambda x: x.reshape((2, 6))[:, ::-2] * 3.0, [a], rng=rng)
+    gradient.verify_grad(lambda x: T.concatenate([x, x[:1]]).cumsum(axis=0), [a], rng=rng)
+
+
+def test_mlp_cost_gradient_matches_numpy(rng):
+    x = T.dmatrix("x")
+    y = T.ivector("y")
+    W = T.dmatrix("W")
+    cost = T.nnet.categorical_crossentropy(T.nnet.softmax(T.dot(x, W)), y).mean()
+    g = theon.grad(cost, W)
+    xv, Wv = rng.standard_normal((5, 3)), rng.standard_normal((3, 4))
+    yv = rng.integers(0, 4, size=5).astype("int32")
+    z = xv @ Wv
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(5), yv] -= 1.0
+    assert_close(theon.function([x, y, W], g)(xv, yv, Wv), xv.T @ p / 5)

@@ -63,3 +63,11 @@ def test_batched_products_and_einsum(rng):
     assert_close(T.einsum("ii", m).eval({m: mv}), np.einsum("ii", mv))
     with pytest.raises(ValueError, match="einsum"):
         T.einsum("ij,jk->ik", m)
+
+
+def test_static_shape_mismatch_names_the_line():
+    a = T.tensor("float64", shape=(2, 3), name="a")
+    b = T.tensor("float64", shape=(4, 2), name="b")
+    with pytest.raises(ValueError, match="dot") as err:
+        T.dot(a, b)
+    assert "test_products.py" in str(err.value) and err.value.site.startswith(__file__)
