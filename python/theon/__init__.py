@@ -10,8 +10,11 @@ from theon import _theon
 from theon.configparser import change_flags, config
 from theon import exceptions
 from theon import tensor
-from theon.compile import Function, SharedVariable, function, shared
+from theon.compile import Function, Mode, SharedVariable, function, shared
 from theon import compile, gradient, printing
+from theon.gradient import grad
+from theon.printing import pp
+from theon.tensor.products import dot
 
 __version__ = _theon.__version__
 
@@ -25,6 +28,10 @@ __all__ = [
     "printing",
     "function",
     "Function",
+    "Mode",
     "shared",
     "SharedVariable",
+    "grad",
+    "pp",
+    "dot",
 ]

@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use theon::compile::UnusedInput;
-use theon::{ErrorKind, Function, SharedVar, Tensor, Var};
+use theon::{ErrorKind, Function, Mode, SharedVar, Tensor, Var};
 
 /// A compiled function; call it with NumPy arrays, lists or scalars.
 #[pyclass(name = "Function", module = "theon.compile.function", frozen)]
@@ -105,9 +105,19 @@ fn givens_of(pairs: &[(Bound<'_, PyAny>, Bound<'_, PyAny>)]) -> PyResult<Vec<(Va
         .collect()
 }
 
+/// A compile mode from `(base, including, excluding)`: the base is
+/// `FAST_RUN`, `FAST_COMPILE` or `NONE`; the lists add or remove rules and
+/// tags by name.
+fn engine_mode((base, including, excluding): (String, Vec<String>, Vec<String>)) -> PyResult<Mode> {
+    Ok(Mode::named(&base)
+        .py_result()?
+        .including(including)
+        .excluding(excluding))
+}
+
 /// Compiles a function; `theon.function` normalizes the arguments first.
 #[pyfunction]
-#[pyo3(signature = (inputs, outputs, updates, givens, name, on_unused_input, allow_input_downcast, single_output))]
+#[pyo3(signature = (inputs, outputs, updates, givens, name, on_unused_input, allow_input_downcast, single_output, mode=None))]
 #[allow(clippy::too_many_arguments)]
 fn compile_function(
     py: Python<'_>,
@@ -119,8 +129,10 @@ fn compile_function(
     on_unused_input: &str,
     allow_input_downcast: Option<bool>,
     single_output: bool,
+    mode: Option<(String, Vec<String>, Vec<String>)>,
 ) -> PyResult<PyFunction> {
     let policy = unused_policy(on_unused_input)?;
+    let mode = mode.map(engine_mode).transpose()?;
     let function = at_caller(py, || -> PyResult<Function> {
         let inputs = inputs.iter().map(var_of).collect::<PyResult<Vec<_>>>()?;
         let outputs = outputs.iter().map(as_var).collect::<PyResult<Vec<_>>>()?;
@@ -130,6 +142,9 @@ fn compile_function(
             .on_unused_input(policy);
         if let Some(name) = &name {
             builder = builder.name(name);
+        }
+        if let Some(mode) = mode {
+            builder = builder.mode(mode);
         }
         builder.build().py_result()
     })??;
@@ -141,6 +156,11 @@ fn compile_function(
 }
 
 impl PyFunction {
+    /// The engine's compiled function.
+    pub fn engine(&self) -> &Function {
+        &self.function
+    }
+
     /// The arguments in input order: positional first, then by input name.
     fn collect_args<'py>(
         &self,
@@ -226,6 +246,13 @@ impl PyFunction {
     #[getter]
     fn name(&self) -> &str {
         self.function.name()
+    }
+
+    /// Theano's `f.maker`: gives `f.maker.fgraph`, the optimized graph.
+    #[getter]
+    fn maker<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let module = slf.py().import("theon.compile.function")?;
+        module.getattr("FunctionMaker")?.call1((slf,))
     }
 
     /// Where the function was compiled ("file:line").

@@ -10,9 +10,11 @@ mod config;
 mod dtypes;
 mod errors;
 mod function;
+mod gradient;
 mod numpy_interop;
 mod operand;
 mod ops;
+mod printing;
 mod shared;
 mod site;
 mod variable;
@@ -31,5 +33,7 @@ fn _theon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     function::register(m)?;
     shared::register(m)?;
     ops::register(m)?;
+    gradient::register(m)?;
+    printing::register(m)?;
     Ok(())
 }

@@ -183,7 +183,7 @@ impl PyVar {
 
 /// A short readable expression: names, constants and `op(inputs)` down to
 /// `depth` levels (`...` below).
-fn expression(var: &Var, depth: usize) -> String {
+pub fn expression(var: &Var, depth: usize) -> String {
     if let Some(name) = var.name() {
         return name;
     }

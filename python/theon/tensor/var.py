@@ -8,7 +8,7 @@ elementwise comparison.
 """
 
 from theon import _theon
-from theon.tensor import reduction, shape
+from theon.tensor import joining, layout, products, reduction, subtensor
 
 
 class TensorVariable(_theon.Var):
@@ -124,7 +124,27 @@ class TensorVariable(_theon.Var):
         """Permutes the axes: ``x.transpose(1, 0, 2)``; no axes reverses them."""
         if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
             axes = axes[0]
-        return shape.transpose(self, list(axes) if axes else None)
+        return layout.transpose(self, list(axes) if axes else None)
+
+    @property
+    def shape(self):
+        """The symbolic shape: an int64 vector (``x.shape[0]`` is the first length)."""
+        return _theon.shape(self)
+
+    def reshape(self, shape, *more, ndim=None):
+        """``x.reshape((2, -1))``, ``x.reshape(2, -1)`` or ``x.reshape(y.shape)``."""
+        return layout.reshape(self, (shape, *more) if more else shape, ndim)
+
+    def flatten(self, ndim=1):
+        """Keeps the first ``ndim - 1`` axes and merges the rest."""
+        return layout.flatten(self, ndim)
+
+    def squeeze(self, axis=None):
+        """Drops length-1 axes (every broadcastable one when ``axis`` is None)."""
+        return layout.squeeze(self, axis)
+
+    def repeat(self, repeats, axis=None):
+        return joining.repeat(self, repeats, axis)
 
     def dimshuffle(self, *pattern):
         """Theano's ``dimshuffle``: ``x.dimshuffle(1, 'x', 0)``."""
@@ -159,6 +179,53 @@ class TensorVariable(_theon.Var):
 
     def any(self, axis=None, keepdims=False):
         return reduction.any(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return reduction.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return reduction.argmin(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, dtype=None, keepdims=False):
+        return reduction.mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return reduction.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return reduction.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None):
+        return reduction.cumsum(self, axis)
+
+    def cumprod(self, axis=None):
+        return reduction.cumprod(self, axis)
+
+    # -- products and indexing -------------------------------------------------
+    def dot(self, other):
+        return products.dot(self, other)
+
+    def __matmul__(self, other):
+        return products.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return products.matmul(other, self)
+
+    def __getitem__(self, key):
+        """NumPy indexing: ints, slices (symbolic bounds and negative steps
+        too), ``None``, ``...``, integer index arrays and boolean masks."""
+        return _theon.getitem(self, key)
+
+    def __iter__(self):
+        raise TypeError(
+            "theon variables are not iterable: index them (x[i]) or use theon.tensor functions"
+        )
+
+    def take(self, indices, axis=None, mode="raise"):
+        return subtensor.take(self, indices, axis, mode)
+
+    def nonzero(self, return_matrix=False):
+        return subtensor.nonzero(self, return_matrix)
 
     # -- evaluation -----------------------------------------------------------
     def eval(self, inputs_to_values=None):
