@@ -138,6 +138,22 @@ impl Tensor {
         Arc::ptr_eq(&self.buffer, &other.buffer)
     }
 
+    /// True when another tensor (a clone or a view) holds this buffer too,
+    /// so writing through `data_mut` would copy first.
+    pub fn buffer_is_shared(&self) -> bool {
+        Arc::strong_count(&self.buffer) > 1
+    }
+
+    /// Identity of the underlying buffer (equal for views of one buffer).
+    pub fn buffer_id(&self) -> usize {
+        Arc::as_ptr(&self.buffer) as *const u8 as usize
+    }
+
+    /// Size of the underlying buffer in bytes (a view's whole base).
+    pub fn buffer_bytes(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// The whole underlying buffer as `T`s (not only this view's elements).
     pub fn buffer_data<T: Element>(&self) -> &[T] {
         self.check_dtype::<T>();
