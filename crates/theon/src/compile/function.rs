@@ -556,3 +556,15 @@ impl CallArgs<'_> {
             .call_at(self.positional, self.keywords, Location::caller())
     }
 }
+
+impl std::fmt::Debug for Function {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Function")
+            .field("name", &self.name)
+            .field("inputs", &self.input_names())
+            .field("outputs", &self.output_borrow.len())
+            .field("steps", &self.program.steps.len())
+            .field("site", &self.site.to_string())
+            .finish()
+    }
+}
