@@ -16,7 +16,9 @@ struct Fixture {
 }
 
 impl Fixture {
-    fn new(builder: impl FnOnce(theon::compile::FunctionBuilder) -> theon::compile::FunctionBuilder) -> Fixture {
+    fn new(
+        builder: impl FnOnce(theon::compile::FunctionBuilder) -> theon::compile::FunctionBuilder,
+    ) -> Fixture {
         let w = shared(Tensor::rand_uniform(F64, &[3], 0.5, 1.5, 1), "w");
         let b = shared(Tensor::randn(F64, &[3], 2), "b");
         let x = tensor("x", F64, &[Some(3)]);
@@ -33,13 +35,23 @@ impl Fixture {
 
     /// Runs `call`, expects an error containing every fragment, and checks
     /// that the shared values did not change at all.
-    fn expect_error(&self, call: impl FnOnce(&Function) -> Result<Vec<Tensor>>, fragments: &[&str]) {
-        let (w0, b0) = (self.w.get_value().to_contiguous_copy(), self.b.get_value().to_contiguous_copy());
+    fn expect_error(
+        &self,
+        call: impl FnOnce(&Function) -> Result<Vec<Tensor>>,
+        fragments: &[&str],
+    ) {
+        let (w0, b0) = (
+            self.w.get_value().to_contiguous_copy(),
+            self.b.get_value().to_contiguous_copy(),
+        );
         let err = call(&self.f).unwrap_err().to_string();
         for fragment in fragments {
             assert!(err.contains(fragment), "'{fragment}' missing from: {err}");
         }
-        assert!(err.contains("function_errors.rs:"), "no user line in: {err}");
+        assert!(
+            err.contains("function_errors.rs:"),
+            "no user line in: {err}"
+        );
         assert!(self.w.get_value().bit_eq(&w0) && self.b.get_value().bit_eq(&b0));
     }
 }
@@ -55,12 +67,18 @@ fn good_y() -> Tensor {
 #[test]
 fn a_good_call_updates_both() {
     let fx = Fixture::new(|b| b);
-    let (w0, b0) = (fx.w.get_value().to_vec::<f64>(), fx.b.get_value().to_vec::<f64>());
+    let (w0, b0) = (
+        fx.w.get_value().to_vec::<f64>(),
+        fx.b.get_value().to_vec::<f64>(),
+    );
     fx.f.call(&[good_x(), good_y()]).unwrap();
     let y = good_y().to_f64_vec();
     let w1: Vec<f64> = w0.iter().zip(&y).map(|(a, b)| a + b).collect();
     assert_eq!(fx.w.get_value().to_vec::<f64>(), w1);
-    assert_eq!(fx.b.get_value().to_vec::<f64>(), b0.iter().map(|v| v * 2.0).collect::<Vec<_>>());
+    assert_eq!(
+        fx.b.get_value().to_vec::<f64>(),
+        b0.iter().map(|v| v * 2.0).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -72,7 +90,10 @@ fn missing_argument() {
 #[test]
 fn extra_argument() {
     let fx = Fixture::new(|b| b);
-    fx.expect_error(|f| f.call(&[good_x(), good_y(), good_y()]), &["expected 2 argument(s), got 3"]);
+    fx.expect_error(
+        |f| f.call(&[good_x(), good_y(), good_y()]),
+        &["expected 2 argument(s), got 3"],
+    );
 }
 
 #[test]
@@ -117,7 +138,10 @@ fn nan_under_nan_guard() {
     let mut xs = good_x().to_vec::<f64>();
     xs[1] = -1.0;
     let bad = Tensor::from_vec(xs, &[3]).unwrap();
-    fx.expect_error(|f| f.call(&[bad, good_y()]), &["NanGuardMode", "log", "NaN", "input 0"]);
+    fx.expect_error(
+        |f| f.call(&[bad, good_y()]),
+        &["NanGuardMode", "log", "NaN", "input 0"],
+    );
 }
 
 #[test]
@@ -146,8 +170,12 @@ impl Kernel for FailingKernel {
 fn kernel_error_mid_run() {
     let mut kernels = KernelRegistry::standard();
     kernels.register_op::<Elemwise>("failing add", |op, _, _| {
-        (op.op == ScalarOp::Binary(BinaryOp::Add)).then(|| Arc::new(FailingKernel) as Arc<dyn Kernel>)
+        (op.op == ScalarOp::Binary(BinaryOp::Add))
+            .then(|| Arc::new(FailingKernel) as Arc<dyn Kernel>)
     });
     let fx = Fixture::new(|b| b.kernels(kernels).mode(Mode::no_optimization()));
-    fx.expect_error(|f| f.call(&[good_x(), good_y()]), &["kernel failed on purpose"]);
+    fx.expect_error(
+        |f| f.call(&[good_x(), good_y()]),
+        &["kernel failed on purpose"],
+    );
 }

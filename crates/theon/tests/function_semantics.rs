@@ -41,7 +41,10 @@ fn outputs_and_updates_see_the_old_state() {
     let out = f.call(std::slice::from_ref(&xv)).unwrap();
     let old = start.to_vec::<f64>();
     let xs = xv.to_vec::<f64>();
-    close(&out[0].to_vec::<f64>(), &old.iter().map(|v| v * 2.0).collect::<Vec<_>>());
+    close(
+        &out[0].to_vec::<f64>(),
+        &old.iter().map(|v| v * 2.0).collect::<Vec<_>>(),
+    );
     let want: Vec<f64> = old.iter().zip(&xs).map(|(a, b)| a + b).collect();
     close(&s.get_value().to_vec::<f64>(), &want);
 }
@@ -63,7 +66,11 @@ fn several_functions_share_one_variable() {
         let xv = Tensor::randn(F64, &[2], 10 + seed);
         let seen = add.call(std::slice::from_ref(&xv)).unwrap().remove(0);
         close(&seen.to_vec::<f64>(), &expect);
-        expect = expect.iter().zip(xv.to_vec::<f64>()).map(|(a, b)| a + b).collect();
+        expect = expect
+            .iter()
+            .zip(xv.to_vec::<f64>())
+            .map(|(a, b)| a + b)
+            .collect();
         double.call(&[]).unwrap();
         expect = expect.iter().map(|v| v * 2.0).collect();
         close(&s.get_value().to_vec::<f64>(), &expect);
@@ -74,13 +81,19 @@ fn several_functions_share_one_variable() {
 fn defaults_positional_and_keyword_calls() {
     let x = vector("x", F64);
     let y = scalar("y", F64);
-    let f = Function::builder(&[In::new(&x), In::new(&y).value(2.0).name("scale")], &[&x * &y])
-        .build()
-        .unwrap();
+    let f = Function::builder(
+        &[In::new(&x), In::new(&y).value(2.0).name("scale")],
+        &[&x * &y],
+    )
+    .build()
+    .unwrap();
     let xv = Tensor::randn(F64, &[3], 6);
     let xs = xv.to_vec::<f64>();
     let times = |k: f64| xs.iter().map(|v| v * k).collect::<Vec<_>>();
-    close(&f.call(std::slice::from_ref(&xv)).unwrap()[0].to_vec::<f64>(), &times(2.0));
+    close(
+        &f.call(std::slice::from_ref(&xv)).unwrap()[0].to_vec::<f64>(),
+        &times(2.0),
+    );
     let kw = f.args().arg(&xv).kw("scale", 3.0).call().unwrap();
     close(&kw[0].to_vec::<f64>(), &times(3.0));
     let named = f
@@ -88,7 +101,10 @@ fn defaults_positional_and_keyword_calls() {
         .unwrap();
     close(&named[0].to_vec::<f64>(), &times(-1.5));
     // The default is unchanged by calls that override it.
-    close(&f.call(std::slice::from_ref(&xv)).unwrap()[0].to_vec::<f64>(), &times(2.0));
+    close(
+        &f.call(std::slice::from_ref(&xv)).unwrap()[0].to_vec::<f64>(),
+        &times(2.0),
+    );
     let twice = f.args().arg(&xv).kw("x", &xv).call().unwrap_err();
     assert!(twice.to_string().contains("several values"), "{twice}");
 }
@@ -110,7 +126,9 @@ fn stateful_input_keeps_its_update() {
         expect += k;
     }
     // An explicit value replaces the state for this call; the update follows.
-    let got = f.call(&[Tensor::scalar(1.0f64), Tensor::scalar(100.0f64)]).unwrap();
+    let got = f
+        .call(&[Tensor::scalar(1.0f64), Tensor::scalar(100.0f64)])
+        .unwrap();
     assert_eq!(got[0].item().as_f64(), 100.0);
     assert_eq!(f.input_value(1).unwrap().item().as_f64(), 101.0);
 }
@@ -151,7 +169,10 @@ fn input_downcast_follows_theano_rules() {
     let f = function(std::slice::from_ref(&x), std::slice::from_ref(&y)).unwrap();
     let v64 = Tensor::randn(F64, &[3], 10);
     let err = f.call(std::slice::from_ref(&v64)).unwrap_err().to_string();
-    assert!(err.contains("'x'") && err.contains("float32") && err.contains("float64"), "{err}");
+    assert!(
+        err.contains("'x'") && err.contains("float32") && err.contains("float64"),
+        "{err}"
+    );
     let ints = Tensor::rand_int(I8, &[3], -9, 9, 11);
     let up = f.call(std::slice::from_ref(&ints)).unwrap();
     let want: Vec<f64> = ints.to_f64_vec().iter().map(|v| v * 2.0).collect();
@@ -161,7 +182,11 @@ fn input_downcast_follows_theano_rules() {
         .build()
         .unwrap();
     let down = g.call(std::slice::from_ref(&v64)).unwrap();
-    let want: Vec<f64> = v64.to_f64_vec().iter().map(|v| (*v as f32 * 2.0) as f64).collect();
+    let want: Vec<f64> = v64
+        .to_f64_vec()
+        .iter()
+        .map(|v| (*v as f32 * 2.0) as f64)
+        .collect();
     close(&down[0].to_f64_vec(), &want);
     let strict = Function::builder(&[In::new(&x).strict(true)], std::slice::from_ref(&y))
         .build()
@@ -186,8 +211,14 @@ fn default_updates_apply_unless_disabled() {
     let before = s.get_value().to_vec::<f64>();
     let f = function(&[], &[s.var() * 1.0]).unwrap();
     f.call(&[]).unwrap();
-    close(&s.get_value().to_vec::<f64>(), &before.iter().map(|v| v + 1.0).collect::<Vec<_>>());
-    for which in [NoDefaultUpdates::All, NoDefaultUpdates::Only(vec![s.clone()])] {
+    close(
+        &s.get_value().to_vec::<f64>(),
+        &before.iter().map(|v| v + 1.0).collect::<Vec<_>>(),
+    );
+    for which in [
+        NoDefaultUpdates::All,
+        NoDefaultUpdates::Only(vec![s.clone()]),
+    ] {
         let g = Function::builder::<Var, Var>(&[], &[s.var() * 1.0])
             .no_default_updates(which)
             .build()
@@ -265,7 +296,10 @@ fn copy_shares_or_swaps_storage() {
     let same = f.copy();
     let before = s.get_value().to_vec::<f64>();
     same.call(&[]).unwrap();
-    close(&s.get_value().to_vec::<f64>(), &before.iter().map(|v| v + 1.0).collect::<Vec<_>>());
+    close(
+        &s.get_value().to_vec::<f64>(),
+        &before.iter().map(|v| v + 1.0).collect::<Vec<_>>(),
+    );
     let swapped = f
         .copy_with(CopyOptions {
             swap: vec![(s.clone(), t.clone())],
@@ -276,7 +310,10 @@ fn copy_shares_or_swaps_storage() {
     let out = swapped.call(&[]).unwrap();
     close(&out[0].to_vec::<f64>(), &t_now);
     assert!(s.get_value().bit_eq(&s_now));
-    close(&t.get_value().to_vec::<f64>(), &t_now.iter().map(|v| v + 1.0).collect::<Vec<_>>());
+    close(
+        &t.get_value().to_vec::<f64>(),
+        &t_now.iter().map(|v| v + 1.0).collect::<Vec<_>>(),
+    );
     let frozen = f
         .copy_with(CopyOptions {
             delete_updates: true,
@@ -294,7 +331,14 @@ fn copy_shares_or_swaps_storage() {
         .is_err());
     f.free();
     f.call(&[]).unwrap();
-    close(&s.get_value().to_vec::<f64>(), &s_now.to_vec::<f64>().iter().map(|v| v + 1.0).collect::<Vec<_>>());
+    close(
+        &s.get_value().to_vec::<f64>(),
+        &s_now
+            .to_vec::<f64>()
+            .iter()
+            .map(|v| v + 1.0)
+            .collect::<Vec<_>>(),
+    );
 }
 
 #[test]

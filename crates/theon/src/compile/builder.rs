@@ -165,7 +165,11 @@ impl FunctionBuilder {
         let input_updates: Vec<usize> = (0..self.inputs.len())
             .filter(|&i| self.inputs[i].update.is_some())
             .collect();
-        results.extend(input_updates.iter().map(|&i| self.inputs[i].update.clone().expect("has update")));
+        results.extend(
+            input_updates
+                .iter()
+                .map(|&i| self.inputs[i].update.clone().expect("has update")),
+        );
         let results = clone_replace(&results, &self.givens).map_err(|e| e.at(&self.site))?;
         self.check_graph(&results)?;
         let (mode, config_checks) = self.resolve_mode()?;
@@ -175,7 +179,10 @@ impl FunctionBuilder {
         let history_feature = fg.attach_feature(Box::new(History::default()));
         let compile_profile = mode.optimize(&mut fg);
         let (optimized, exported) = fg.to_vars_mapped()?;
-        let chains = &fg.feature::<History>(history_feature).expect("attached").chains;
+        let chains = &fg
+            .feature::<History>(history_feature)
+            .expect("attached")
+            .chains;
         let history: HashMap<u64, Vec<String>> = exported
             .into_iter()
             .filter_map(|(id, node)| chains.get(&id).map(|c| (node, c.clone())))
@@ -221,7 +228,11 @@ impl FunctionBuilder {
             }
             if let Some(update) = &input.update {
                 if !v.ty().compatible(update.ty()) {
-                    let msg = format!("has type {} but its update has type {}", v.ty(), update.ty());
+                    let msg = format!(
+                        "has type {} but its update has type {}",
+                        v.ty(),
+                        update.ty()
+                    );
                     return Err(input_error(&self.name, v, msg).at(update.site()));
                 }
             }
@@ -241,7 +252,9 @@ impl FunctionBuilder {
             roots.extend(self.inputs.iter().filter_map(|i| i.update.clone()));
             let mut added = false;
             for leaf in graph_leaves(&roots) {
-                let Some(shared) = leaf.as_shared() else { continue };
+                let Some(shared) = leaf.as_shared() else {
+                    continue;
+                };
                 let excluded = match &self.no_default_updates {
                     NoDefaultUpdates::Only(list) => list.iter().any(|s| s.same_storage(&shared)),
                     _ => false,
@@ -272,7 +285,10 @@ impl FunctionBuilder {
                 )
                 .at(value.site()));
             }
-            if self.updates[..k].iter().any(|(s, _)| s.same_storage(shared)) {
+            if self.updates[..k]
+                .iter()
+                .any(|(s, _)| s.same_storage(shared))
+            {
                 return Err(Error::value(
                     &self.name,
                     format!("shared variable '{name}' is updated twice"),
@@ -287,7 +303,10 @@ impl FunctionBuilder {
     /// policy allows it); inplace ops only with `accept_inplace`.
     fn check_graph(&self, results: &[Var]) -> Result<()> {
         let needed = graph_inputs(results);
-        if let Some(missing) = needed.iter().find(|v| !self.inputs.iter().any(|i| i.variable == **v)) {
+        if let Some(missing) = needed
+            .iter()
+            .find(|v| !self.inputs.iter().any(|i| i.variable == **v))
+        {
             let msg = "is needed to compute the outputs but is not among the function's inputs";
             return Err(input_error(&self.name, missing, msg.into()).at(&self.site));
         }
@@ -356,11 +375,23 @@ impl FunctionBuilder {
                 let default = match &input.value {
                     None => None,
                     Some(value) => {
-                        let v = input.variable.ty().filter(value.clone(), filter).map_err(|m| {
-                            input_error(&self.name, &input.variable, format!("default value: {m}"))
+                        let v = input
+                            .variable
+                            .ty()
+                            .filter(value.clone(), filter)
+                            .map_err(|m| {
+                                input_error(
+                                    &self.name,
+                                    &input.variable,
+                                    format!("default value: {m}"),
+                                )
                                 .at(&self.site)
-                        })?;
-                        Some(if input.borrow { v } else { v.to_contiguous_copy() })
+                            })?;
+                        Some(if input.borrow {
+                            v
+                        } else {
+                            v.to_contiguous_copy()
+                        })
                     }
                 };
                 Ok(InputSpec {

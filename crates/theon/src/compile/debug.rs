@@ -155,7 +155,8 @@ impl DebugHook<'_> {
                     format!("output {i} has invalid value {a} at flat index {k} where the reference has {b}"),
                 ));
             }
-            let same = a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= atol + rtol * b.abs();
+            let same =
+                a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= atol + rtol * b.abs();
             if !same {
                 return Err(node_error(
                     "DebugMode",

@@ -255,7 +255,11 @@ impl Function {
     /// then keywords by input name, then defaults; converts each by the
     /// input's filter.
     #[track_caller]
-    pub fn call_args(&self, positional: Vec<Arg>, keywords: Vec<(String, Arg)>) -> Result<Vec<Tensor>> {
+    pub fn call_args(
+        &self,
+        positional: Vec<Arg>,
+        keywords: Vec<(String, Arg)>,
+    ) -> Result<Vec<Tensor>> {
         self.call_at(positional, keywords, Location::caller())
     }
 
@@ -382,7 +386,8 @@ impl Function {
         let shared = one.into_iter().chain(many);
         let program = &*self.program;
         let CallState { frame, profile, .. } = state;
-        let plain = !self.profiling && self.checks.debug.is_none() && self.checks.nan_guard.is_none();
+        let plain =
+            !self.profiling && self.checks.debug.is_none() && self.checks.nan_guard.is_none();
         let results = if plain {
             program.run(frame, args, shared, &mut NoHook)
         } else {
@@ -424,7 +429,10 @@ impl Function {
             shared.ty().check_layout(value).map_err(|message| {
                 Error::from(ErrorKind::Input {
                     function: self.name.clone(),
-                    input: format!("update of {}", shared.name().unwrap_or_else(|| "shared".into())),
+                    input: format!(
+                        "update of {}",
+                        shared.name().unwrap_or_else(|| "shared".into())
+                    ),
                     message,
                 })
                 .at(&self.site)
@@ -470,7 +478,11 @@ impl Function {
         }
         let pairs = self.swap_pairs(&options.swap)?;
         for shared in updates.shared.iter_mut() {
-            if let Some((_, new)) = options.swap.iter().find(|(old, _)| old.same_storage(shared)) {
+            if let Some((_, new)) = options
+                .swap
+                .iter()
+                .find(|(old, _)| old.same_storage(shared))
+            {
                 *shared = new.clone();
             }
         }

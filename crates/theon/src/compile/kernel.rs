@@ -22,8 +22,12 @@ pub trait Kernel: Send + Sync {
     /// Computes the node's outputs from `inputs`, pushing them onto
     /// `outputs` (empty on entry) in the op's output order. Never panics on
     /// user data: errors name the op and the offending input.
-    fn run(&self, inputs: &mut Inputs<'_>, ctx: &PerformCtx, outputs: &mut Vec<Tensor>)
-        -> Result<()>;
+    fn run(
+        &self,
+        inputs: &mut Inputs<'_>,
+        ctx: &PerformCtx,
+        outputs: &mut Vec<Tensor>,
+    ) -> Result<()>;
 }
 
 /// The input values of one node, borrowed from the executor's slots.
@@ -155,7 +159,11 @@ impl KernelRegistry {
 
     /// Names of the registered selectors, newest first.
     pub fn names(&self) -> Vec<&str> {
-        self.selectors.iter().rev().map(|(n, _)| n.as_str()).collect()
+        self.selectors
+            .iter()
+            .rev()
+            .map(|(n, _)| n.as_str())
+            .collect()
     }
 
     /// The kernel for a node: the newest selector that accepts it, else

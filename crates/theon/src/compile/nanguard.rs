@@ -36,20 +36,17 @@ impl NanGuardMode {
         if !t.dtype().is_float() {
             return None;
         }
-        t.to_f64_vec()
-            .into_iter()
-            .enumerate()
-            .find_map(|(k, v)| {
-                if v.is_nan() && self.nan_is_error {
-                    Some(("NaN", k, v))
-                } else if v.is_infinite() && self.inf_is_error {
-                    Some(("Inf", k, v))
-                } else if v.is_finite() && v.abs() > self.big_threshold && self.big_is_error {
-                    Some(("a huge value", k, v))
-                } else {
-                    None
-                }
-            })
+        t.to_f64_vec().into_iter().enumerate().find_map(|(k, v)| {
+            if v.is_nan() && self.nan_is_error {
+                Some(("NaN", k, v))
+            } else if v.is_infinite() && self.inf_is_error {
+                Some(("Inf", k, v))
+            } else if v.is_finite() && v.abs() > self.big_threshold && self.big_is_error {
+                Some(("a huge value", k, v))
+            } else {
+                None
+            }
+        })
     }
 }
 

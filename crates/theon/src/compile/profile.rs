@@ -247,7 +247,11 @@ impl RunProfile {
             total,
             100.0 * total / self.call_time.as_secs_f64().max(1e-12)
         );
-        let _ = writeln!(s, "  Compile time: {:.6}s", self.compile.total.as_secs_f64());
+        let _ = writeln!(
+            s,
+            "  Compile time: {:.6}s",
+            self.compile.total.as_secs_f64()
+        );
         table(&mut s, "Class", &self.by_class(), total);
         table(&mut s, "Ops", &self.by_op(), total);
         self.node_table(&mut s, total);
@@ -280,7 +284,11 @@ impl RunProfile {
         let m = &self.memory;
         let kib = |b: usize| b as f64 / 1024.0;
         let _ = writeln!(s, "Memory profile (last call, per buffer)");
-        let _ = writeln!(s, "  inputs, shared variables and constants: {:.1} KiB", kib(m.base_bytes));
+        let _ = writeln!(
+            s,
+            "  inputs, shared variables and constants: {:.1} KiB",
+            kib(m.base_bytes)
+        );
         let _ = writeln!(
             s,
             "  peak: {:.1} KiB (intermediates {:.1} KiB, during {})",

@@ -103,7 +103,9 @@ impl TensorType {
             return Ok(value);
         }
         if filter.strict {
-            return Err(format!("expects dtype {want}, got {got} (strict: no conversion)"));
+            return Err(format!(
+                "expects dtype {want}, got {got} (strict: no conversion)"
+            ));
         }
         if filter.allow_downcast == Some(true) {
             return Ok(value.cast(want));
