@@ -33,7 +33,7 @@ fn outputs_and_updates_see_the_old_state() {
     let start = Tensor::randn(F64, &[4], 3);
     let s = shared(start.clone(), "s");
     let x = vector("x", F64);
-    let f = Function::builder(&[x.clone()], &[s.var() * 2.0])
+    let f = Function::builder(std::slice::from_ref(&x), &[s.var() * 2.0])
         .updates([(s.clone(), s.var() + &x)])
         .build()
         .unwrap();
@@ -53,7 +53,7 @@ fn outputs_and_updates_see_the_old_state() {
 fn several_functions_share_one_variable() {
     let s = shared(Tensor::randn(F64, &[2], 5), "s");
     let x = vector("x", F64);
-    let add = Function::builder(&[x.clone()], &[s.var()])
+    let add = Function::builder(std::slice::from_ref(&x), &[s.var()])
         .updates([(s.clone(), s.var() + &x)])
         .build()
         .unwrap();
@@ -115,7 +115,7 @@ fn stateful_input_keeps_its_update() {
     let acc = scalar("acc", F64);
     let f = Function::builder(
         &[In::new(&x), In::new(&acc).value(10.0).update(&(&acc + &x))],
-        &[acc.clone()],
+        std::slice::from_ref(&acc),
     )
     .build()
     .unwrap();
@@ -154,7 +154,7 @@ fn outputs_are_owned_unless_borrowed() {
     assert!(borrowed.call(std::slice::from_ref(&xv)).unwrap()[0].shares_buffer(&xv));
     // An update value that is also an output: the output is not the stored value.
     let y = &x * 3.0;
-    let g = Function::builder(std::slice::from_ref(&x), &[y.clone()])
+    let g = Function::builder(std::slice::from_ref(&x), std::slice::from_ref(&y))
         .updates([(s.clone(), y)])
         .build()
         .unwrap();

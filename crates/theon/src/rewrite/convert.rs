@@ -9,6 +9,9 @@ use crate::graph::{toposort, NodeKind, Var};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 
+/// Which exported node (by id) each apply node of a graph became.
+pub type ExportMap = Vec<(NodeId, u64)>;
+
 impl FunctionGraph {
     /// Imports the graph computing `outputs` from `inputs` (plus constants
     /// and shared variables). Inputs no output needs are kept as declared
@@ -61,7 +64,7 @@ impl FunctionGraph {
 
     /// [`Self::to_vars`], plus which exported node each apply node of this
     /// graph became (`(NodeId, exported node id)`, in topological order).
-    pub fn to_vars_mapped(&self) -> Result<(Vec<Var>, Vec<(NodeId, u64)>)> {
+    pub fn to_vars_mapped(&self) -> Result<(Vec<Var>, ExportMap)> {
         let mut exported = Vec::new();
         let mut map: IndexMap<VarId, Var> = IndexMap::new();
         for &v in self.inputs() {
