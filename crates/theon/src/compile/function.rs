@@ -381,7 +381,7 @@ impl Function {
         args: impl Iterator<Item = Tensor>,
         caller: &'static Location<'static>,
     ) -> Result<Vec<Tensor>> {
-        let started = Instant::now();
+        let started = self.profiling.then(Instant::now);
         let (one, many) = self.read_shared();
         let shared = one.into_iter().chain(many);
         let program = &*self.program;
@@ -398,7 +398,7 @@ impl Function {
                 .then(|| Profiler::new(profile, &program.steps, program.n_slots));
             let mut hook = (debug, (nan, profiler));
             let results = program.run(frame, args, shared, &mut hook);
-            if let (Ok(_), Some(p)) = (&results, hook.1 .1) {
+            if let (Ok(_), Some(p), Some(started)) = (&results, hook.1 .1, started) {
                 p.finish(started);
             }
             results

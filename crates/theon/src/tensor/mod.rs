@@ -126,11 +126,16 @@ impl Tensor {
 
     /// True when the elements are dense in C order starting at `offset`.
     pub fn is_contiguous(&self) -> bool {
-        let dense = c_strides(&self.shape);
-        self.shape
-            .iter()
-            .zip(self.strides.iter().zip(&dense))
-            .all(|(&d, (&s, &c))| d <= 1 || s == c)
+        // Walks the C strides from the last axis (no allocation: this runs
+        // on every kernel call).
+        let mut dense = 1isize;
+        for (&d, &s) in self.shape.iter().zip(&self.strides).rev() {
+            if d > 1 && s != dense {
+                return false;
+            }
+            dense *= d.max(1) as isize;
+        }
+        true
     }
 
     /// True when both tensors view the same buffer.
