@@ -155,11 +155,20 @@ impl Program {
                 *slot = None;
             }
         }
+        // A result is moved out of its slot unless the slot is a constant
+        // or is listed again later (then it is cloned).
+        let mut last_listed = vec![usize::MAX; self.n_slots];
+        for (i, &s) in self.result_slots.iter().enumerate() {
+            last_listed[s] = i;
+        }
+        let mut constant = vec![false; self.n_slots];
+        for &(s, _) in &self.constants {
+            constant[s] = true;
+        }
         self.result_take = (0..self.result_slots.len())
             .map(|i| {
                 let s = self.result_slots[i];
-                let constant = self.constants.iter().any(|&(c, _)| c == s);
-                !constant && !self.result_slots[i + 1..].contains(&s)
+                !constant[s] && last_listed[s] == i
             })
             .collect();
     }
