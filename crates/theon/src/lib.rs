@@ -33,9 +33,10 @@ pub use tensor::{Scalar, Tensor};
 
 /// Everything a user needs to build and run graphs.
 pub mod prelude {
-    pub use crate::compile::{function, Function, UnusedInput};
+    pub use crate::compile::{function, DebugMode, Function, In, NanGuardMode, Out, UnusedInput};
     pub use crate::dtype::DType::{self, *};
     pub use crate::grad::{grad, hessian, jacobian, lop, rop, GradOptions};
+    pub use crate::graph::Arg;
     pub use crate::graph::{SharedVar, TensorType, Var};
     pub use crate::ops::constructors::*;
     pub use crate::ops::creation::{

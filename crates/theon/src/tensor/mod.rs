@@ -126,16 +126,37 @@ impl Tensor {
 
     /// True when the elements are dense in C order starting at `offset`.
     pub fn is_contiguous(&self) -> bool {
-        let dense = c_strides(&self.shape);
-        self.shape
-            .iter()
-            .zip(self.strides.iter().zip(&dense))
-            .all(|(&d, (&s, &c))| d <= 1 || s == c)
+        // Walks the C strides from the last axis (no allocation: this runs
+        // on every kernel call).
+        let mut dense = 1isize;
+        for (&d, &s) in self.shape.iter().zip(&self.strides).rev() {
+            if d > 1 && s != dense {
+                return false;
+            }
+            dense *= d.max(1) as isize;
+        }
+        true
     }
 
     /// True when both tensors view the same buffer.
     pub fn shares_buffer(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.buffer, &other.buffer)
+    }
+
+    /// True when another tensor (a clone or a view) holds this buffer too,
+    /// so writing through `data_mut` would copy first.
+    pub fn buffer_is_shared(&self) -> bool {
+        Arc::strong_count(&self.buffer) > 1
+    }
+
+    /// Identity of the underlying buffer (equal for views of one buffer).
+    pub fn buffer_id(&self) -> usize {
+        Arc::as_ptr(&self.buffer) as *const u8 as usize
+    }
+
+    /// Size of the underlying buffer in bytes (a view's whole base).
+    pub fn buffer_bytes(&self) -> usize {
+        self.buffer.len()
     }
 
     /// The whole underlying buffer as `T`s (not only this view's elements).
