@@ -17,6 +17,7 @@ pub mod mode;
 pub mod pattern;
 pub mod profile;
 pub mod rules;
+pub mod shape;
 
 #[cfg(test)]
 mod tests;
@@ -28,3 +29,4 @@ pub use fgraph::{Client, FNode, FunctionGraph, NodeId, VarId};
 pub use mode::{Mode, Optimizer};
 pub use pattern::{identity, identity_when};
 pub use profile::{CompileProfile, PhaseReport, RuleFailure, RuleStats, StopReason};
+pub use shape::ShapeFeature;

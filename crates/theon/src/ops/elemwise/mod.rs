@@ -58,6 +58,16 @@ impl Op for Elemwise {
         Ok(vec![TensorType::new(out, shape)])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let out = self.output_types(&types).ok()?.remove(0);
+        Some(vec![crate::ops::shape::infer::broadcast_dims(
+            &types,
+            input_shapes,
+            &out,
+        )])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let shapes: Vec<&[usize]> = inputs.iter().map(|t| t.shape()).collect();
         let shape = broadcast_runtime(&self.name(), &shapes, ctx.input_types)?;

@@ -28,6 +28,7 @@
 mod advanced;
 mod api;
 mod basic;
+mod infer;
 mod item;
 mod lower;
 mod mask;

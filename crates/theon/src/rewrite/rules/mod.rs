@@ -31,6 +31,7 @@
 mod canonicalize;
 mod chains;
 mod fold;
+mod shapes;
 mod specialize;
 mod stabilize;
 
@@ -65,7 +66,11 @@ pub fn standard() -> RewriteDb {
             PhaseKind::Equilibrium(vec![merge_node(), constant_folding()]),
         );
     }
-    for rule in canonicalize::rules().into_iter().chain(chains::rules()) {
+    for rule in canonicalize::rules()
+        .into_iter()
+        .chain(chains::rules())
+        .chain(shapes::rules())
+    {
         db.register("canonicalize", rule);
     }
     // Stabilizing rewrites introduce negations; cancel them right away.

@@ -9,6 +9,7 @@ mod engine_tests;
 mod fgraph_tests;
 mod fusion_tests;
 mod mode_tests;
+mod shape_tests;
 mod stabilize_tests;
 
 use crate::compile::{Function, UnusedInput};
