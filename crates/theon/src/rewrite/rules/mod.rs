@@ -28,12 +28,15 @@
 //! where it fires, checks the structure and compares outputs with the rule
 //! on and off (see `rewrite/tests`).
 
+mod blas;
 mod canonicalize;
 mod chains;
 mod fold;
+mod nnet;
 mod shapes;
 mod specialize;
 mod stabilize;
+mod useless;
 
 pub use fold::{constant_folding, merge_node, merge_pass, MERGE_TAGS};
 
@@ -70,15 +73,20 @@ pub fn standard() -> RewriteDb {
         .into_iter()
         .chain(chains::rules())
         .chain(shapes::rules())
+        .chain(useless::canonicalize_rules())
     {
         db.register("canonicalize", rule);
     }
     // Stabilizing rewrites introduce negations; cancel them right away.
     db.register("stabilize", canonicalize::neg_neg());
-    for rule in stabilize::rules() {
+    for rule in nnet::rules().into_iter().chain(stabilize::rules()) {
         db.register("stabilize", rule);
     }
-    for rule in specialize::rules() {
+    for rule in specialize::rules()
+        .into_iter()
+        .chain(blas::rules())
+        .chain(useless::specialize_rules())
+    {
         db.register("specialize", rule);
     }
     db.add_phase(

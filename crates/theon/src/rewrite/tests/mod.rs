@@ -4,11 +4,13 @@
 // `&[x.clone()]` reads better than `std::slice::from_ref(&x)` in tests.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+mod blas_tests;
 mod canonicalize_tests;
 mod engine_tests;
 mod fgraph_tests;
 mod fusion_tests;
 mod mode_tests;
+mod nnet_tests;
 mod shape_tests;
 mod stabilize_tests;
 
