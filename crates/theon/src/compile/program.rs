@@ -112,19 +112,38 @@ impl Program {
             values[*slot] = Some(shared.get_value());
         }
         for step in &self.steps {
+            // Inplace support: an input the op overwrites (`destroy_map`) is
+            // moved out of its slot when this step is its last use and it is
+            // passed once, so the executor drops its own reference and the
+            // op may own the buffer. Otherwise inputs are shared clones
+            // (writing through one copies first).
+            let destroyed = step.op.destroy_map();
             let inputs: Vec<Tensor> = step
                 .inputs
                 .iter()
-                .map(|&s| values[s].clone().expect("scheduled before use"))
+                .enumerate()
+                .map(|(pos, &s)| {
+                    let hand_over = destroyed.iter().any(|&(_, i)| i == pos)
+                        && step.frees.contains(&s)
+                        && step.inputs.iter().filter(|&&t| t == s).count() == 1;
+                    let value = if hand_over {
+                        values[s].take()
+                    } else {
+                        values[s].clone()
+                    };
+                    value.expect("scheduled before use")
+                })
                 .collect();
             let ctx = PerformCtx {
                 input_types: &step.input_types,
                 output_types: &step.output_types,
             };
-            let outputs = step
-                .op
-                .perform(&inputs, &ctx)
-                .map_err(|e| e.at(&step.site))?;
+            let outputs = if destroyed.is_empty() {
+                step.op.perform(&inputs, &ctx)
+            } else {
+                step.op.perform_inplace(inputs, &ctx)
+            }
+            .map_err(|e| e.at(&step.site))?;
             check_outputs(step, &outputs)?;
             for (&slot, value) in step.outputs.iter().zip(outputs) {
                 values[slot] = Some(value);

@@ -9,6 +9,7 @@
 
 mod convert;
 pub mod db;
+pub mod destroy;
 pub mod engine;
 pub mod feature;
 pub mod fgraph;
@@ -23,6 +24,7 @@ pub mod shape;
 mod tests;
 
 pub use db::{run_phases, standard_db, Phase, PhaseKind, Query, RewriteDb};
+pub use destroy::{inplace_pass, DestroyHandler};
 pub use engine::{equilibrium, sweep, Budget, GlobalPass, Rule, Tracks};
 pub use feature::{Feature, ReplaceLog};
 pub use fgraph::{Client, FNode, FunctionGraph, NodeId, VarId};

@@ -7,6 +7,7 @@ mod binary;
 pub mod broadcast;
 mod composite;
 mod grad;
+mod inplace;
 mod scalar;
 pub mod special;
 mod unary;
@@ -16,6 +17,7 @@ pub use binary::{BinaryOp, ALL_BINARY};
 pub use broadcast::{broadcast_runtime, broadcast_static};
 pub use composite::{Composite, CompositeNode};
 pub use grad::{differentiability, partial, Differentiability, Partial};
+pub use inplace::{ElemwiseInplace, ElemwiseKernel};
 pub use scalar::ScalarOp;
 pub use unary::{UnaryOp, ALL_UNARY};
 

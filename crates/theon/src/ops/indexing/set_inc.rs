@@ -127,7 +127,12 @@ fn check_value_static(op: &str, y: &TensorType, region: &[Option<usize>]) -> Res
     Ok(())
 }
 
-fn check_value_runtime(op: &str, y: &Tensor, y_type: &TensorType, region: &[usize]) -> Result<()> {
+pub(super) fn check_value_runtime(
+    op: &str,
+    y: &Tensor,
+    y_type: &TensorType,
+    region: &[usize],
+) -> Result<()> {
     let fits = y.ndim() <= region.len()
         && y.ndim() == y_type.ndim()
         && y.shape()

@@ -26,12 +26,15 @@ pub struct Gemv;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ger;
 
+/// An axis of an input: (input, axis).
+type InputAxis = (usize, usize);
+
 /// Which input is which, and the rank each must have.
 struct Signature {
     names: &'static [&'static str],
     ranks: &'static [usize],
     /// Pairs of (input, axis) that must agree: (z rows, ...), etc.
-    agree: &'static [((usize, usize), (usize, usize))],
+    agree: &'static [(InputAxis, InputAxis)],
 }
 
 const GEMM: Signature = Signature {

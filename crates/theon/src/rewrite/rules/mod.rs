@@ -102,6 +102,14 @@ pub fn standard() -> RewriteDb {
         global("merge", fold::MERGE_TAGS, fold::merge_pass),
     );
     db.add_phase(
+        "inplace",
+        global(
+            "inplace",
+            &["inplace", "fast_run"],
+            super::destroy::inplace_pass,
+        ),
+    );
+    db.add_phase(
         "dead_code",
         global(
             "dead_code",

@@ -134,7 +134,7 @@ fn sum_of_a_broadcast_scalar_is_a_product() {
     for y in [
         fill(&x, &s).sum(Axis::All),
         fill(&x, &s).sum(1),
-        alloc(&s, &x.shape()).sum_keepdims(0),
+        alloc(&s, x.shape()).sum_keepdims(0),
     ] {
         let f = check_rule(
             "sum_of_broadcast",

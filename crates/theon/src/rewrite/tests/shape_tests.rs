@@ -185,7 +185,7 @@ fn useless_reshapes_allocs_and_broadcasts_are_removed() {
     let xv = Tensor::randn(F64, &[3, 4], 9);
     let cases = [
         ("useless_reshape", x.reshape_var(&x.shape())),
-        ("useless_alloc", alloc(&x, &x.shape())),
+        ("useless_alloc", alloc(&x, x.shape())),
         (
             "useless_broadcast_to",
             broadcast_to(&x, vec![Dim::from(x.shape_i(0)), Dim::from(x.shape_i(1))]),
