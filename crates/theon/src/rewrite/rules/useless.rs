@@ -139,8 +139,11 @@ fn sum_of_broadcast(fg: &mut FunctionGraph, node: NodeId) -> Option<Vec<VarId>> 
 
 /// The product of int64 dims (a constant when they all are).
 fn product(fg: &mut FunctionGraph, dims: &[VarId]) -> Option<VarId> {
-    let mut acc = fg.int_constant(1);
-    for &d in dims {
+    let Some((&first, rest)) = dims.split_first() else {
+        return Some(fg.int_constant(1));
+    };
+    let mut acc = first;
+    for &d in rest {
         acc = match (fg.constant_value(acc), fg.constant_value(d)) {
             (Some(a), Some(b)) => {
                 let p = a.item().as_i64() * b.item().as_i64();

@@ -14,6 +14,7 @@ mod mode_tests;
 mod nnet_tests;
 mod shape_tests;
 mod stabilize_tests;
+mod zoo_tests;
 
 use crate::compile::{Function, UnusedInput};
 use crate::graph::{toposort, Var};
