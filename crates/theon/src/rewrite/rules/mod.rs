@@ -4,12 +4,17 @@
 //! 1. `merge` (global): common subexpressions and identical constants.
 //! 2. `canonicalize` (equilibrium): local merge, constant folding, algebraic
 //!    identities (`x*1`, `x-x`, `--x`, double dimshuffle, useless casts),
-//!    flattened and sorted add/mul chains with their constants collected.
+//!    flattened and sorted add/mul chains with their constants collected,
+//!    shape rules (`shapes.rs`: inferred `shape`/`shape_i`, reshape chains,
+//!    useless reshape/alloc/broadcast), constant switches and sums of
+//!    broadcasts (`useless.rs`).
 //! 3. `stabilize` (equilibrium): numerically safer forms (`log1p`,
-//!    `softplus`, ...).
-//! 4. `specialize` (equilibrium): cheaper forms (`x**2` -> `sqr(x)`, ...).
+//!    `softplus`, `log_softmax`, fused softmax cross-entropy, logsumexp).
+//! 4. `specialize` (equilibrium): cheaper forms (`x**2` -> `sqr(x)`,
+//!    `sum(x*y)` -> dot, dot + scale + add -> gemm/gemv/ger, mean -> sum).
 //! 5. `fusion` (global): elementwise trees into one `Composite` node.
-//! 6. `final_merge` and `dead_code` (global).
+//! 6. `final_merge` (global), `inplace` (global, guarded by the destroy
+//!    handler) and `dead_code` (global).
 //!
 //! ## Adding rules for a new op
 //!
