@@ -59,7 +59,7 @@ pub mod prelude {
         broadcast_to, concatenate, expand_dims, flatten, flip, join, repeat, repeat_each, reshape,
         roll, shape, shape_i, specify_shape, split, squeeze, stack, tile, Dim,
     };
-    pub use crate::printing::debugprint;
+    pub use crate::printing::{debugprint, pp};
     pub use crate::rewrite::Mode;
     pub use crate::s;
     pub use crate::tensor::{Scalar, Tensor};

@@ -99,8 +99,25 @@ impl Kernel for PerformKernel {
         ctx: &PerformCtx,
         outputs: &mut Vec<Tensor>,
     ) -> Result<()> {
-        let values = inputs.to_vec();
-        outputs.extend(self.op.perform(&values, ctx)?);
+        let destroyed = self.op.destroy_map();
+        if destroyed.is_empty() {
+            let values = inputs.to_vec();
+            outputs.extend(self.op.perform(&values, ctx)?);
+            return Ok(());
+        }
+        // An inplace op may write into an input it destroys, but only when
+        // that input dies here: take it out of its slot so the executor holds
+        // no reference (copy-on-write makes any other case safe anyway).
+        let values = (0..inputs.len())
+            .map(|i| {
+                let overwritten = destroyed.iter().any(|&(_, d)| d == i);
+                match overwritten.then(|| inputs.take_dying(i)).flatten() {
+                    Some(owned) => owned,
+                    None => inputs.get(i).clone(),
+                }
+            })
+            .collect();
+        outputs.extend(self.op.perform_inplace(values, ctx)?);
         Ok(())
     }
 }

@@ -197,6 +197,15 @@ impl Tensor {
         unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr() as *mut T, n) }
     }
 
+    /// True when [`Tensor::data_mut`] would write into this tensor's own
+    /// buffer without copying: the buffer is held by this tensor only and
+    /// this is a dense C-order view of all of it (what an inplace kernel
+    /// needs before it overwrites an input).
+    pub fn can_write_in_place(&self) -> bool {
+        let whole = self.offset == 0 && self.size() * self.dtype.size() == self.buffer.len();
+        whole && self.is_contiguous() && Arc::strong_count(&self.buffer) == 1
+    }
+
     fn check_dtype<T: Element>(&self) {
         assert_eq!(
             self.dtype,

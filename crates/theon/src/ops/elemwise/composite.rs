@@ -204,6 +204,17 @@ impl Op for Composite {
             .collect())
     }
 
+    fn infer_shape(
+        &self,
+        inputs: &[crate::graph::Var],
+        input_shapes: &[Vec<crate::graph::Var>],
+    ) -> Option<Vec<Vec<crate::graph::Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let out = self.output_types(&types).ok()?.remove(0);
+        let dims = crate::ops::shape::infer::broadcast_dims(&types, input_shapes, &out);
+        Some(vec![dims; self.outputs.len()])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let name = self.name();
         let shapes: Vec<&[usize]> = inputs.iter().map(|t| t.shape()).collect();

@@ -38,6 +38,15 @@ impl Op for Subtensor {
         Ok(vec![TensorType::new(x.dtype, shape)])
     }
 
+    fn infer_shape(
+        &self,
+        inputs: &[crate::graph::Var],
+        input_shapes: &[Vec<crate::graph::Var>],
+    ) -> Option<Vec<Vec<crate::graph::Var>>> {
+        let x = inputs.first()?;
+        super::infer::basic_dims(&self.items, x.ndim(), input_shapes.first()?).map(|d| vec![d])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let name = self.name();
         let (x, index) = inputs

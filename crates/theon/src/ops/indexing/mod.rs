@@ -28,6 +28,8 @@
 mod advanced;
 mod api;
 mod basic;
+mod infer;
+mod inplace;
 mod item;
 mod lower;
 mod mask;
@@ -39,6 +41,7 @@ mod spec;
 pub use advanced::AdvancedSubtensor;
 pub use api::*;
 pub use basic::{basic_view, Subtensor};
+pub use inplace::IncSubtensorInplace;
 pub use item::{IndexItem, IntArg, SliceRange, ELLIPSIS, NEWAXIS};
 pub use mask::Nonzero;
 pub use plan::{gather, Gather};

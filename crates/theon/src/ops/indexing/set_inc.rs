@@ -59,6 +59,14 @@ impl Op for IncSubtensor {
         Ok(vec![x.clone()])
     }
 
+    fn infer_shape(
+        &self,
+        _inputs: &[crate::graph::Var],
+        input_shapes: &[Vec<crate::graph::Var>],
+    ) -> Option<Vec<Vec<crate::graph::Var>>> {
+        crate::ops::shape::infer::same_as(input_shapes, 0)
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let name = self.name();
         let [x, y, index @ ..] = inputs else {
@@ -137,7 +145,12 @@ fn check_value_static(op: &str, y: &TensorType, region: &[Option<usize>]) -> Res
     Ok(())
 }
 
-fn check_value_runtime(op: &str, y: &Tensor, y_type: &TensorType, region: &[usize]) -> Result<()> {
+pub(super) fn check_value_runtime(
+    op: &str,
+    y: &Tensor,
+    y_type: &TensorType,
+    region: &[usize],
+) -> Result<()> {
     let fits = y.ndim() <= region.len()
         && y.ndim() == y_type.ndim()
         && y.shape()

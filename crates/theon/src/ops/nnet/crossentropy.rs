@@ -63,6 +63,10 @@ impl Op for CrossentropyCategorical1Hot {
         Ok(vec![TensorType::new(coding.dtype, vec![rows])])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        Some(vec![vec![input_shapes.first()?.first()?.clone()]])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let (coding, labels) = (&inputs[0], &inputs[1]);
         let (n, k) = (coding.shape()[0], coding.shape()[1]);

@@ -101,6 +101,10 @@ impl Op for Softmax {
         softmax_types(&self.name(), self.axis, inputs)
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        crate::ops::shape::infer::same_as(input_shapes, 0)
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         perform_lanes(&inputs[0], self.axis, ctx, softmax_lane)
     }
@@ -129,6 +133,10 @@ impl Op for LogSoftmax {
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
         softmax_types(&self.name(), self.axis, inputs)
+    }
+
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        crate::ops::shape::infer::same_as(input_shapes, 0)
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {

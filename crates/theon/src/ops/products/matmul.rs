@@ -71,6 +71,12 @@ impl Op for MatMul {
         Ok(vec![TensorType::new(dtype, shape)])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let spec = MatMul::contraction(types.first()?.ndim(), types.get(1)?.ndim());
+        Some(vec![spec.output_dims(&types, input_shapes)])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let spec = MatMul::contraction(a.ndim(), b.ndim());

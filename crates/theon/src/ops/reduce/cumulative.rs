@@ -80,6 +80,14 @@ impl Op for CumOp {
         Ok(vec![TensorType::new(self.kind.out_dtype(x.dtype), shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let x = input_shapes.first()?;
+        Some(vec![match self.axis {
+            None => vec![crate::ops::shape::infer::dim_prod(x)],
+            Some(_) => x.clone(),
+        }])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let acc = self.kind.out_dtype(x.dtype());

@@ -47,6 +47,16 @@ impl Op for Mean {
         Ok(vec![TensorType::new(statistic_dtype(x.dtype), shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let one = crate::ops::shape::infer::const_dim(1);
+        Some(vec![reduced_shape(
+            input_shapes.first()?,
+            &self.axes,
+            self.keepdims,
+            one,
+        )])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         check_axes(&self.name(), &self.axes, x.ndim())?;
@@ -130,6 +140,16 @@ impl Op for Variance {
         check_axes(&self.name(), &self.axes, x.ndim())?;
         let shape = reduced_shape(&x.shape, &self.axes, self.keepdims, Some(1));
         Ok(vec![TensorType::new(statistic_dtype(x.dtype), shape)])
+    }
+
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let one = crate::ops::shape::infer::const_dim(1);
+        Some(vec![reduced_shape(
+            input_shapes.first()?,
+            &self.axes,
+            self.keepdims,
+            one,
+        )])
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {

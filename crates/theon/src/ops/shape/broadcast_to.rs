@@ -22,6 +22,11 @@ impl Op for BroadcastTo {
         broadcast_target_type(&self.name(), &inputs[0], &inputs[1], &self.target).map(|t| vec![t])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let _ = input_shapes;
+        super::infer::target_dims(&self.target, &inputs[1]).map(|d| vec![d])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let shape = read_sizes(&self.name(), &inputs[1], self.target.len())?;

@@ -28,6 +28,10 @@ impl Op for Flip {
         Ok(vec![x.clone()])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        super::infer::same_as(input_shapes, 0)
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let mut out = inputs[0].clone();
         for &a in &self.axes {
@@ -86,6 +90,10 @@ impl Op for Roll {
             return Err(Error::axis(self.name(), a as i64, x.ndim()));
         }
         Ok(vec![x.clone()])
+    }
+
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        super::infer::same_as(input_shapes, 0)
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {

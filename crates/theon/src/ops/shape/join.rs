@@ -72,6 +72,14 @@ impl Op for Join {
         Ok(vec![TensorType::new(dtype, shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let mut dims = input_shapes.first()?.clone();
+        for s in &input_shapes[1..] {
+            dims[self.axis] = super::infer::dim_add(&dims[self.axis], &s[self.axis]);
+        }
+        Some(vec![dims])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let first = &inputs[0];
         let axis = self.axis;

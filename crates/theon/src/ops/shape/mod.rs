@@ -19,6 +19,7 @@ mod broadcast_to;
 pub mod dims;
 mod dimshuffle;
 mod flip;
+pub mod infer;
 mod join;
 mod repeat;
 mod reshape;

@@ -87,6 +87,10 @@ impl Op for Reshape {
         Ok(vec![TensorType::new(x.dtype, self.static_shape(x)?)])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        super::infer::reshape_dims(&self.target, inputs, input_shapes).map(|d| vec![d])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let dims = read_dims(&self.name(), &inputs[1], self.target.len())?;
@@ -161,6 +165,14 @@ impl Op for Flatten {
             rest.iter().try_fold(1usize, |acc, d| d.map(|d| acc * d))
         });
         Ok(vec![TensorType::new(x.dtype, shape)])
+    }
+
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let x = input_shapes.first()?;
+        let keep = (self.outdim - 1).min(x.len());
+        let mut dims = x[..keep].to_vec();
+        dims.push(super::infer::dim_prod(&x[keep..]));
+        Some(vec![dims])
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {

@@ -21,6 +21,11 @@ impl Op for Shape {
         Ok(vec![TensorType::known(DType::I64, &[inputs[0].ndim()])])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let _ = input_shapes;
+        Some(vec![vec![super::infer::const_dim(inputs[0].ndim() as i64)]])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let dims: Vec<i64> = inputs[0].shape().iter().map(|&d| d as i64).collect();
         Ok(vec![Tensor::from_slice(&dims, &[dims.len()])?])
@@ -47,6 +52,10 @@ impl Op for ShapeI {
             return Err(Error::axis(self.name(), self.axis as i64, inputs[0].ndim()));
         }
         Ok(vec![TensorType::scalar(DType::I64)])
+    }
+
+    fn infer_shape(&self, _inputs: &[Var], _input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        Some(vec![vec![]])
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
@@ -97,6 +106,10 @@ impl Op for SpecifyShape {
             }
         }
         Ok(vec![TensorType::new(x.dtype, shape)])
+    }
+
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        super::infer::same_as(input_shapes, 0)
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {

@@ -38,6 +38,10 @@ impl Op for Squeeze {
         Ok(vec![TensorType::new(x.dtype, shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        Some(vec![kept(input_shapes.first()?, &self.axes)])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         if let Some(&a) = self.axes.iter().find(|&&a| x.shape()[a] != 1) {
