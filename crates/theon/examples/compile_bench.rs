@@ -1,6 +1,8 @@
 //! Compile-time benchmark: time from building a graph to a ready function
-//! (FAST_RUN), for a chain of 1,000 elementwise ops and random DAGs of
-//! 1,000 and 10,000 nodes (to show near-linear growth).
+//! (FAST_RUN), for a chain of 1,000 elementwise ops, random DAGs of 1,000
+//! and 10,000 nodes (to show near-linear growth), and the loss + gradient
+//! of a 20-layer MLP of width 256 (with `grad`, and with `dot` layers and
+//! a hand-written backward pass, since `dot`'s pullback is not in main yet).
 //!
 //! Run with `cargo run --release -p theon --example compile_bench`; add
 //! `-- --profile` to print the optimizer's compile profiles, and set
@@ -76,6 +78,74 @@ fn random_dag(n: usize, seed: u64) -> (Vec<Var>, Vec<Var>) {
     (inputs, outputs)
 }
 
+const LAYERS: usize = 20;
+const WIDTH: usize = 256;
+
+/// A 20-layer tanh MLP whose layers are written with ops that have
+/// gradients in main (`sum` of a broadcast product is a matrix product);
+/// outputs: the squared-error loss and its gradient for every weight.
+fn mlp_grad() -> (Vec<Var>, Vec<Var>) {
+    let x = matrix("x", F32);
+    let t = matrix("t", F32);
+    let weights: Vec<Var> = (0..LAYERS)
+        .map(|i| tensor(&format!("W{i}"), F32, &[Some(WIDTH), Some(WIDTH)]))
+        .collect();
+    let biases: Vec<Var> = (0..LAYERS)
+        .map(|i| tensor(&format!("b{i}"), F32, &[Some(WIDTH)]))
+        .collect();
+    let mut h = x.clone();
+    for (w, b) in weights.iter().zip(&biases) {
+        let product =
+            h.dimshuffle(&[Some(0), Some(1), None]) * w.dimshuffle(&[None, Some(0), Some(1)]);
+        h = (product.sum(1) + b).tanh();
+    }
+    let loss = (&h - &t).sqr().sum(Axis::All) * (1.0f32 / 64.0);
+    let params: Vec<Var> = weights.iter().chain(&biases).cloned().collect();
+    let grads = theon::grad::grad(&loss, &params, &GradOptions::default()).expect("differentiable");
+    let mut inputs = vec![x, t];
+    inputs.extend(params);
+    let mut outputs = vec![loss];
+    outputs.extend(grads);
+    (inputs, outputs)
+}
+
+/// The same MLP with `dot` layers, a softmax cross-entropy loss and the
+/// backward pass written out (what `grad` will build once `dot` and
+/// `softmax` have pullbacks); outputs: loss and every weight's gradient.
+fn mlp_dot_backprop() -> (Vec<Var>, Vec<Var>) {
+    let x = matrix("x", F32);
+    let t = matrix("t", F32);
+    let weights: Vec<Var> = (0..LAYERS)
+        .map(|i| tensor(&format!("W{i}"), F32, &[Some(WIDTH), Some(WIDTH)]))
+        .collect();
+    let biases: Vec<Var> = (0..LAYERS)
+        .map(|i| tensor(&format!("b{i}"), F32, &[Some(WIDTH)]))
+        .collect();
+    let mut hs = vec![x.clone()];
+    for (w, b) in weights.iter().zip(&biases) {
+        let h = (dot(hs.last().expect("input"), w) + b).tanh();
+        hs.push(h);
+    }
+    let logits = hs.last().expect("output").clone();
+    let p = nnet::softmax(&logits, -1);
+    let loss = nnet::categorical_crossentropy(&p, &t).mean(Axis::All);
+    let mut g = (&p - &t) / logits.shape_i(0).cast(F32);
+    let mut grads = Vec::new();
+    for (layer, w) in weights.iter().enumerate().rev() {
+        let (h_in, h_out) = (&hs[layer], &hs[layer + 1]);
+        let pre = &g * (1.0f32 - h_out.sqr());
+        grads.push(dot(&h_in.t(), &pre));
+        grads.push(pre.sum(0));
+        g = dot(&pre, &w.t());
+    }
+    let mut inputs = vec![x, t];
+    inputs.extend(weights);
+    inputs.extend(biases);
+    let mut outputs = vec![loss];
+    outputs.extend(grads);
+    (inputs, outputs)
+}
+
 fn time_compile(label: &str, build: impl Fn() -> (Vec<Var>, Vec<Var>)) -> Duration {
     let mut best = Duration::MAX;
     let mut summary = String::new();
@@ -115,6 +185,8 @@ fn main() {
     time_compile("chain of 1,000 elementwise ops", || chain(1000));
     let small = time_compile("random DAG, 1,000 nodes", || random_dag(1_000, 7));
     let large = time_compile("random DAG, 10,000 nodes", || random_dag(10_000, 7));
+    time_compile("MLP 20x256 loss + grad (grad)", mlp_grad);
+    time_compile("MLP 20x256 loss + grad (dot, manual)", mlp_dot_backprop);
     if let Some(n) = std::env::var("DAG")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())

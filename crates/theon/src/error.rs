@@ -32,6 +32,20 @@ impl Site {
         }
     }
 
+    /// The site for a location captured with `Location::caller()` (cheap to
+    /// capture on a hot path and convert only when an error needs it); a
+    /// binding layer's override wins, as in [`Site::caller`].
+    pub fn from_location(loc: &'static std::panic::Location<'static>) -> Site {
+        if let Some(site) = SITE_OVERRIDE.with(|s| s.borrow().clone()) {
+            return site;
+        }
+        Site {
+            file: Arc::from(loc.file()),
+            line: loc.line(),
+            column: loc.column(),
+        }
+    }
+
     pub fn new(file: &str, line: u32) -> Site {
         Site {
             file: Arc::from(file),

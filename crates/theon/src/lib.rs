@@ -12,6 +12,7 @@
 //! assert!((out[0].get(&[1, 0]).as_f64() - (2f64.exp() - 1.0)).abs() < 1e-12);
 //! ```
 
+pub mod backend;
 pub mod compile;
 pub mod config;
 pub mod dtype;
@@ -32,9 +33,10 @@ pub use tensor::{Scalar, Tensor};
 
 /// Everything a user needs to build and run graphs.
 pub mod prelude {
-    pub use crate::compile::{function, Function, UnusedInput};
+    pub use crate::compile::{function, DebugMode, Function, In, NanGuardMode, Out, UnusedInput};
     pub use crate::dtype::DType::{self, *};
     pub use crate::grad::{grad, hessian, jacobian, lop, rop, GradOptions};
+    pub use crate::graph::Arg;
     pub use crate::graph::{SharedVar, TensorType, Var};
     pub use crate::ops::constructors::*;
     pub use crate::ops::creation::{
@@ -57,7 +59,7 @@ pub mod prelude {
         broadcast_to, concatenate, expand_dims, flatten, flip, join, repeat, repeat_each, reshape,
         roll, shape, shape_i, specify_shape, split, squeeze, stack, tile, Dim,
     };
-    pub use crate::printing::debugprint;
+    pub use crate::printing::{debugprint, pp};
     pub use crate::rewrite::Mode;
     pub use crate::s;
     pub use crate::tensor::{Scalar, Tensor};

@@ -45,11 +45,15 @@
 //! 5. **Test it**: `verify_grad` and `verify_rop` in float64 on random
 //!    inputs (broadcast and non-contiguous points too), second derivatives
 //!    (`verify_grad` of a function that returns a `grad`), and register the
-//!    op: scalar ops in `tests/grad_registry.rs` (a domain per
-//!    differentiable op; `ops::elemwise::differentiability` declares the
-//!    rest), op families with an exhaustive `match` over their kinds like
-//!    `reduce_is_differentiable` in `tests/grad_higher.rs`, so a new kind
-//!    cannot land untested or undeclared.
+//!    op: every op struct has one entry in `REGISTRY` in
+//!    `tests/grad_ops/registry.rs` (its tests, or "not differentiable");
+//!    a test scans `src/` for `impl Op for` and fails on an op without
+//!    one. Scalar ops are registered one by one in
+//!    `tests/grad_registry.rs` (a domain per differentiable op;
+//!    `ops::elemwise::differentiability` declares the rest), op families
+//!    with kinds by an exhaustive `match` like `reduce_is_differentiable`
+//!    in `tests/grad_higher.rs`, so a new kind cannot land untested or
+//!    undeclared.
 //!
 //! The sweep (`reverse.rs`) attributes gradient nodes to the source line of
 //! the forward node they come from, and an op without rules fails with an

@@ -2,7 +2,7 @@
 //! (an `Arc` to the node that produced it and an output index). Leaves are
 //! nodes too: named inputs, constants and shared variables.
 
-use super::{Op, TensorType};
+use super::{Arg, Filter, Op, TensorType};
 use crate::error::{Result, Site};
 use crate::tensor::Tensor;
 use std::fmt;
@@ -253,17 +253,28 @@ impl fmt::Debug for Var {
 }
 
 /// Storage shared between the graphs that read it and the functions that
-/// update it. Its type is fixed at creation.
+/// update it. Its type is fixed at creation: `set_value` converts a value of
+/// another dtype only when Theano's filter allows it (see [`Filter`]).
 #[derive(Clone)]
 pub struct SharedVar {
-    storage: Arc<RwLock<Tensor>>,
+    storage: Arc<SharedStorage>,
     var: Var,
 }
 
+/// What every handle of one shared variable shares.
+struct SharedStorage {
+    value: RwLock<Tensor>,
+    filter: Filter,
+    /// Theano's `default_update`: applied by functions that read the
+    /// variable unless they pass `no_default_updates`. (It refers to the
+    /// variable itself, so a variable with a default update lives as long as
+    /// the program.)
+    default_update: RwLock<Option<Var>>,
+}
+
 impl SharedVar {
-    /// Creates shared storage holding `value`; `shape` dims default to unknown
-    /// except where the value is broadcastable would need them (Theano keeps
-    /// all dims unknown: a shared variable may be resized by `set_value`).
+    /// Creates shared storage holding `value`. All dims are unknown, as in
+    /// Theano: a shared variable may be resized by `set_value`.
     #[track_caller]
     pub fn new(value: Tensor, name: &str) -> SharedVar {
         let ty = TensorType::unknown(value.dtype(), value.ndim());
@@ -273,7 +284,18 @@ impl SharedVar {
     /// Shared storage with an explicit type (e.g. static broadcastable dims).
     #[track_caller]
     pub fn with_type(value: Tensor, ty: TensorType, name: &str) -> SharedVar {
-        let storage = Arc::new(RwLock::new(value));
+        SharedVar::with_filter(value, ty, name, Filter::default())
+    }
+
+    /// Shared storage with an explicit type and Theano's `strict` /
+    /// `allow_downcast` rules for later `set_value` calls.
+    #[track_caller]
+    pub fn with_filter(value: Tensor, ty: TensorType, name: &str, filter: Filter) -> SharedVar {
+        let storage = Arc::new(SharedStorage {
+            value: RwLock::new(value),
+            filter,
+            default_update: RwLock::new(None),
+        });
         let name = if name.is_empty() {
             None
         } else {
@@ -312,22 +334,115 @@ impl SharedVar {
         self.var.name()
     }
 
-    /// The current value (cheap: tensors are copy-on-write).
-    pub fn get_value(&self) -> Tensor {
-        self.storage.read().expect("shared lock").clone()
+    /// The filter `set_value` applies.
+    pub fn filter(&self) -> Filter {
+        self.storage.filter
     }
 
-    /// Replaces the value; it must fit the variable's type.
+    /// The current value (cheap: tensors are copy-on-write, so writing to
+    /// the returned tensor never changes the stored one).
+    pub fn get_value(&self) -> Tensor {
+        self.storage.value.read().expect("shared lock").clone()
+    }
+
+    /// Theano's `get_value(borrow)`: without `borrow`, a copy with its own
+    /// buffer (for callers, such as NumPy views, that write outside
+    /// copy-on-write); with it, the stored value itself.
+    pub fn get_value_with(&self, borrow: bool) -> Tensor {
+        let value = self.get_value();
+        if borrow {
+            value
+        } else {
+            value.to_contiguous_copy()
+        }
+    }
+
+    /// Replaces the value. A value of another dtype is converted only when
+    /// the variable's filter allows it (losslessly, unless the variable
+    /// allows downcasts); another rank is always an error.
     pub fn set_value(&self, value: Tensor) -> Result<()> {
-        let label = self.name().unwrap_or_else(|| "shared".into());
-        self.ty().check_value(&value, "set_value", &label)?;
-        *self.storage.write().expect("shared lock") = value;
+        self.set_value_with(Arg::Array(value), true)
+    }
+
+    /// Theano's `set_value(value, borrow)`: without `borrow` the variable
+    /// keeps a copy with its own buffer, never the caller's.
+    pub fn set_value_with(&self, value: impl Into<Arg>, borrow: bool) -> Result<()> {
+        let value = self.filtered(value.into())?;
+        let value = if borrow {
+            value
+        } else {
+            value.to_contiguous_copy()
+        };
+        *self.storage.value.write().expect("shared lock") = value;
         Ok(())
+    }
+
+    /// `value` converted to this variable's type, or the error `set_value`
+    /// would give.
+    pub fn filtered(&self, value: Arg) -> Result<Tensor> {
+        let label = self.name().unwrap_or_else(|| "shared".into());
+        self.ty()
+            .filter(value, self.storage.filter)
+            .map_err(|message| {
+                crate::error::ErrorKind::Input {
+                    function: "set_value".into(),
+                    input: label,
+                    message,
+                }
+                .into()
+            })
     }
 
     /// Identity of the storage (two handles of one shared variable agree).
     pub fn same_storage(&self, other: &SharedVar) -> bool {
         Arc::ptr_eq(&self.storage, &other.storage)
+    }
+
+    /// A number identifying the storage (for ordering locks).
+    pub fn storage_id(&self) -> usize {
+        Arc::as_ptr(&self.storage) as *const u8 as usize
+    }
+
+    /// Theano's `default_update`: the value functions give this variable
+    /// after each call unless built with `no_default_updates`.
+    pub fn default_update(&self) -> Option<Var> {
+        self.storage
+            .default_update
+            .read()
+            .expect("shared lock")
+            .clone()
+    }
+
+    /// Sets (or clears) the default update; it must have the variable's type.
+    pub fn set_default_update(&self, update: Option<Var>) -> Result<()> {
+        if let Some(u) = &update {
+            if !self.ty().compatible(u.ty()) {
+                return Err(crate::error::Error::value(
+                    "default_update",
+                    format!(
+                        "update of type {} for shared variable '{}' of type {}",
+                        u.ty(),
+                        self.name().unwrap_or_else(|| "shared".into()),
+                        self.ty()
+                    ),
+                )
+                .at(u.site()));
+            }
+        }
+        *self.storage.default_update.write().expect("shared lock") = update;
+        Ok(())
+    }
+
+    /// Read access to the stored value for a whole call (lock in
+    /// [`Self::storage_id`] order when taking several).
+    pub fn read_lock(&self) -> std::sync::RwLockReadGuard<'_, Tensor> {
+        self.storage.value.read().expect("shared lock")
+    }
+
+    /// Write access to the stored value (lock in [`Self::storage_id`] order
+    /// when taking several). The caller has checked the value's type.
+    pub fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, Tensor> {
+        self.storage.value.write().expect("shared lock")
     }
 }
 

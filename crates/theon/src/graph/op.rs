@@ -61,6 +61,26 @@ pub trait Op: OpEq + Debug + Send + Sync + 'static {
     /// oracle every fast kernel and rewrite is tested against.
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>>;
 
+    /// Shape inference: each output's dims as int64 scalar variables built
+    /// from `input_shapes` (`input_shapes[i][d]` is dim `d` of input `i`: a
+    /// constant where statically known) and, where needed, from `inputs`
+    /// themselves (a reshape reads its shape vector). `None` when the op
+    /// cannot say; the optimizer then reads the dims of the computed output.
+    /// Lets `x.shape` be computed without computing `x`.
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let _ = (inputs, input_shapes);
+        None
+    }
+
+    /// Runs the op owning its inputs, so an op with a `destroy_map` may
+    /// write its result into a destroyed input's buffer (the executor hands
+    /// over a dying input it no longer references; writing through
+    /// `Tensor::data_mut` stays safe, copy-on-write, if the buffer is still
+    /// shared). The default calls [`Op::perform`].
+    fn perform_inplace(&self, inputs: Vec<Tensor>, ctx: &PerformCtx) -> Result<Vec<Tensor>> {
+        self.perform(&inputs, ctx)
+    }
+
     /// The pullback (L-op, vector-Jacobian product): gradients of the inputs
     /// given the gradients of the outputs (one per output, zeros where an
     /// output is unused).

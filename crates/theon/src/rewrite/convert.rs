@@ -9,6 +9,9 @@ use crate::graph::{toposort, NodeKind, Var};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 
+/// Which exported node (by id) each apply node of a graph became.
+pub type ExportMap = Vec<(NodeId, u64)>;
+
 impl FunctionGraph {
     /// Imports the graph computing `outputs` from `inputs` (plus constants
     /// and shared variables). Inputs no output needs are kept as declared
@@ -56,6 +59,13 @@ impl FunctionGraph {
     /// Rebuilds the graph as `Var`s: one per output, in order. Leaves that
     /// came from the user's graph are the user's own variables.
     pub fn to_vars(&self) -> Result<Vec<Var>> {
+        Ok(self.to_vars_mapped()?.0)
+    }
+
+    /// [`Self::to_vars`], plus which exported node each apply node of this
+    /// graph became (`(NodeId, exported node id)`, in topological order).
+    pub fn to_vars_mapped(&self) -> Result<(Vec<Var>, ExportMap)> {
+        let mut exported = Vec::new();
         let mut map: IndexMap<VarId, Var> = IndexMap::new();
         for &v in self.inputs() {
             map.insert(v, self.export_leaf(v));
@@ -70,6 +80,9 @@ impl FunctionGraph {
             let ins: Vec<Var> = node.inputs.iter().map(|v| map[v].clone()).collect();
             let op = node.op().expect("toposort lists apply nodes").clone();
             let outs = Var::apply_arc(op, &ins, node.site.clone())?;
+            if let Some(first) = outs.first() {
+                exported.push((id, first.node().id));
+            }
             for (i, out) in outs.into_iter().enumerate() {
                 if let Some(name) = &node.names[i] {
                     out.set_name(Some(name.clone()));
@@ -77,11 +90,12 @@ impl FunctionGraph {
                 map.insert(id.out(i), out);
             }
         }
-        Ok(self
+        let outputs = self
             .outputs()
             .iter()
             .map(|v| map.get(v).cloned().unwrap_or_else(|| self.export_leaf(*v)))
-            .collect())
+            .collect();
+        Ok((outputs, exported))
     }
 
     fn export_leaf(&self, v: VarId) -> Var {

@@ -25,6 +25,9 @@ pub trait Feature: Any + Send {
 
     /// For [`super::FunctionGraph::feature`] downcasts.
     fn as_any(&self) -> &dyn Any;
+
+    /// For [`super::FunctionGraph::feature_mut`] downcasts.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
 /// Records every replacement as `(reason, old, new)`, in order: the history
@@ -51,6 +54,10 @@ impl Feature for ReplaceLog {
     }
 
     fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
 }

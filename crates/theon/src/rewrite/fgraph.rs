@@ -255,6 +255,19 @@ impl FunctionGraph {
         self.features.get(index)?.as_any().downcast_ref::<T>()
     }
 
+    /// The attached feature at `index`, mutably.
+    pub fn feature_mut<T: Feature>(&mut self, index: usize) -> Option<&mut T> {
+        self.features
+            .get_mut(index)?
+            .as_any_mut()
+            .downcast_mut::<T>()
+    }
+
+    /// The index of the first attached feature of type `T`.
+    pub fn find_feature<T: Feature>(&self) -> Option<usize> {
+        self.features.iter().position(|f| f.as_any().is::<T>())
+    }
+
     /// Nodes created or rewired since the last call (for the drivers).
     pub fn take_changes(&mut self) -> Vec<NodeId> {
         std::mem::take(&mut self.changes)

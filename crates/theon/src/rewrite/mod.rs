@@ -9,6 +9,7 @@
 
 mod convert;
 pub mod db;
+pub mod destroy;
 pub mod engine;
 pub mod feature;
 pub mod fgraph;
@@ -17,14 +18,17 @@ pub mod mode;
 pub mod pattern;
 pub mod profile;
 pub mod rules;
+pub mod shape;
 
 #[cfg(test)]
 mod tests;
 
 pub use db::{run_phases, standard_db, Phase, PhaseKind, Query, RewriteDb};
+pub use destroy::{inplace_pass, DestroyHandler};
 pub use engine::{equilibrium, sweep, Budget, GlobalPass, Rule, Tracks};
 pub use feature::{Feature, ReplaceLog};
 pub use fgraph::{Client, FNode, FunctionGraph, NodeId, VarId};
 pub use mode::{Mode, Optimizer};
 pub use pattern::{identity, identity_when};
 pub use profile::{CompileProfile, PhaseReport, RuleFailure, RuleStats, StopReason};
+pub use shape::ShapeFeature;

@@ -126,6 +126,13 @@ impl Mode {
         // theon's own tests it is a bug.
         #[cfg(test)]
         assert!(profile.failures.is_empty(), "a rewrite failed:\n{profile}");
+        #[cfg(test)]
+        if let Some(h) = fg.find_feature::<super::destroy::DestroyHandler>() {
+            let handler = fg
+                .feature::<super::destroy::DestroyHandler>(h)
+                .expect("found");
+            assert_eq!(handler.validate(fg), Ok(()), "inplace safety");
+        }
         profile
     }
 }

@@ -126,16 +126,37 @@ impl Tensor {
 
     /// True when the elements are dense in C order starting at `offset`.
     pub fn is_contiguous(&self) -> bool {
-        let dense = c_strides(&self.shape);
-        self.shape
-            .iter()
-            .zip(self.strides.iter().zip(&dense))
-            .all(|(&d, (&s, &c))| d <= 1 || s == c)
+        // Walks the C strides from the last axis (no allocation: this runs
+        // on every kernel call).
+        let mut dense = 1isize;
+        for (&d, &s) in self.shape.iter().zip(&self.strides).rev() {
+            if d > 1 && s != dense {
+                return false;
+            }
+            dense *= d.max(1) as isize;
+        }
+        true
     }
 
     /// True when both tensors view the same buffer.
     pub fn shares_buffer(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.buffer, &other.buffer)
+    }
+
+    /// True when another tensor (a clone or a view) holds this buffer too,
+    /// so writing through `data_mut` would copy first.
+    pub fn buffer_is_shared(&self) -> bool {
+        Arc::strong_count(&self.buffer) > 1
+    }
+
+    /// Identity of the underlying buffer (equal for views of one buffer).
+    pub fn buffer_id(&self) -> usize {
+        Arc::as_ptr(&self.buffer) as *const u8 as usize
+    }
+
+    /// Size of the underlying buffer in bytes (a view's whole base).
+    pub fn buffer_bytes(&self) -> usize {
+        self.buffer.len()
     }
 
     /// The whole underlying buffer as `T`s (not only this view's elements).
@@ -174,6 +195,15 @@ impl Tensor {
         // SAFETY: same layout argument as `buffer_data`; the buffer is
         // uniquely owned, so the mutable slice aliases nothing.
         unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr() as *mut T, n) }
+    }
+
+    /// True when [`Tensor::data_mut`] would write into this tensor's own
+    /// buffer without copying: the buffer is held by this tensor only and
+    /// this is a dense C-order view of all of it (what an inplace kernel
+    /// needs before it overwrites an input).
+    pub fn can_write_in_place(&self) -> bool {
+        let whole = self.offset == 0 && self.size() * self.dtype.size() == self.buffer.len();
+        whole && self.is_contiguous() && Arc::strong_count(&self.buffer) == 1
     }
 
     fn check_dtype<T: Element>(&self) {

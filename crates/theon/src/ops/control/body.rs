@@ -8,7 +8,7 @@
 //! (no graph inputs or shared variables of the outer graph), so its
 //! program needs nothing but the arguments it is run with.
 
-use crate::compile::Program;
+use crate::compile::{Frame, KernelRegistry, NoHook, Program};
 use crate::error::{Error, Result};
 use crate::grad::{grad_terms, rop, DisconnectedInputs, GradOptions, ReturnDisconnected};
 use crate::graph::{clone_replace, fresh_id, toposort, Grad, NodeKind, Var};
@@ -16,6 +16,7 @@ use crate::ops::reduce::Axis;
 use crate::rewrite::{FunctionGraph, Mode};
 use crate::tensor::Tensor;
 use indexmap::{IndexMap, IndexSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
@@ -64,12 +65,24 @@ impl Body {
         let mut fg = FunctionGraph::from_vars(&self.inputs, &self.outputs)?;
         mode.optimize(&mut fg);
         let optimized = fg.to_vars()?;
-        Ok(Program::build(&self.inputs, &optimized))
+        let kernels = KernelRegistry::standard();
+        Ok(Program::build(&self.inputs, &optimized, &kernels, &HashMap::new()))
     }
 
-    /// Runs the program on one value per input.
+    /// Runs the program once on one value per input (in a fresh frame).
     pub fn run(&self, args: Vec<Tensor>) -> Result<Vec<Tensor>> {
-        self.program()?.run(args)
+        let program = self.program()?;
+        let mut frame = Frame::new(program);
+        program.run(&mut frame, args.into_iter(), std::iter::empty(), &mut NoHook)
+    }
+
+    /// A runner that keeps its frame between calls (for loops).
+    pub fn runner(&self) -> Result<Runner<'_>> {
+        let program = self.program()?;
+        Ok(Runner {
+            program,
+            frame: Frame::new(program),
+        })
     }
 
     /// The outputs with the placeholders replaced by `actual` (one per
@@ -77,6 +90,20 @@ impl Body {
     pub fn instantiate(&self, actual: &[Var]) -> Result<Vec<Var>> {
         let pairs: Vec<(Var, Var)> = self.inputs.iter().cloned().zip(actual.to_vec()).collect();
         clone_replace(&self.outputs, &pairs)
+    }
+}
+
+/// Runs a body's program repeatedly over one frame, so each run allocates
+/// nothing beyond the values its kernels produce.
+pub struct Runner<'a> {
+    program: &'a Program,
+    frame: Frame,
+}
+
+impl Runner<'_> {
+    pub fn run(&mut self, args: impl Iterator<Item = Tensor>) -> Result<Vec<Tensor>> {
+        self.program
+            .run(&mut self.frame, args, std::iter::empty(), &mut NoHook)
     }
 }
 

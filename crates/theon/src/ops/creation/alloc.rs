@@ -4,7 +4,7 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::operand::Operand;
 use crate::ops::shape::dims::{check_known, read_sizes};
 use crate::ops::shape::{broadcast_target_type, IntoShape};
@@ -26,6 +26,11 @@ impl Op for Alloc {
         broadcast_target_type(&self.name(), &inputs[0], &inputs[1], &self.target).map(|t| vec![t])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let _ = input_shapes;
+        crate::ops::shape::infer::target_dims(&self.target, &inputs[1]).map(|d| vec![d])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let value = &inputs[0];
         let shape = read_sizes(&self.name(), &inputs[1], self.target.len())?;
@@ -41,6 +46,34 @@ impl Op for Alloc {
             )
         })?;
         Ok(vec![out.to_contiguous_copy()])
+    }
+
+    /// The value gets the gradient summed over the axes it was broadcast
+    /// along; the shape is disconnected.
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let g = crate::ops::shape::sum_to_shape_of(&output_grads[0], &inputs[0])?;
+        Ok(vec![Grad::Value(g), Grad::Disconnected])
+    }
+
+    /// Linear in the value: allocates the tangent to the same shape.
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let Some(t) = &tangents[0] else {
+            return Ok(vec![None]);
+        };
+        Ok(vec![Some(Var::apply1(
+            self.clone(),
+            &[t.clone(), inputs[1].clone()],
+        )?)])
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::dtype::{promote_all, DType};
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::operand::Operand;
 use crate::tensor::{Scalar, Tensor};
 
@@ -100,8 +100,50 @@ impl Op for ARange {
         Ok(vec![Tensor::from_scalars(self.dtype, &[n], &values)?])
     }
 
+    /// A float range `start + i·step` depends smoothly on `start` and
+    /// `step` (`stop` only sets the length, so it is disconnected); an
+    /// integer range is not differentiable.
     fn differentiable(&self) -> bool {
-        false
+        self.dtype.is_float()
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        let g = &output_grads[0];
+        let steps = self.steps_taken(&outputs[0])?;
+        let g_start = g.sum(crate::ops::reduce::Axis::All);
+        let g_step = (g * steps).sum(crate::ops::reduce::Axis::All);
+        let fit = |v: Var, input: &Var| v.cast(input.dtype().to_float());
+        Ok(vec![
+            Grad::Value(fit(g_start, &inputs[0])),
+            Grad::Disconnected,
+            Grad::Value(fit(g_step, &inputs[2])),
+        ])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let out = &outputs[0];
+        let from_start = tangents[0].as_ref().map(|t| super::fill(out, t));
+        let from_step = match &tangents[2] {
+            Some(t) => Some(self.steps_taken(out)? * t),
+            None => None,
+        };
+        Ok(vec![match (from_start, from_step) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        }])
+    }
+}
+
+impl ARange {
+    /// `0, 1, ..., len - 1` in the output dtype: `∂out_i/∂step`.
+    fn steps_taken(&self, out: &Var) -> Result<Var> {
+        let n = crate::ops::shape::try_shape_i(out, 0)?;
+        try_arange(0i64, n, 1i64, self.dtype)
     }
 }
 

@@ -31,6 +31,16 @@ impl Op for Second {
         Ok(vec![TensorType::new(inputs[1].dtype, shape)])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let out = self.output_types(&types).ok()?.remove(0);
+        Some(vec![crate::ops::shape::infer::broadcast_dims(
+            &types,
+            input_shapes,
+            &out,
+        )])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let shapes = [inputs[0].shape(), inputs[1].shape()];
         let shape = broadcast_runtime(&self.name(), &shapes, ctx.input_types)?;

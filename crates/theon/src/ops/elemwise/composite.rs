@@ -7,7 +7,7 @@
 use super::{broadcast_runtime, broadcast_static, ScalarOp};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// One scalar op of a composite body. `args` index the body's values:
@@ -123,7 +123,53 @@ impl Composite {
     }
 }
 
+impl Composite {
+    /// The body rebuilt as ordinary elementwise nodes over `inputs`: the
+    /// graph this composite was fused from, so its derivatives are exactly
+    /// those of the unfused graph.
+    pub fn expand(&self, inputs: &[Var]) -> Result<Vec<Var>> {
+        let mut values: Vec<Var> = inputs.to_vec();
+        for node in &self.body {
+            let args: Vec<Var> = node.args.iter().map(|&a| values[a].clone()).collect();
+            values.push(Var::apply1(super::Elemwise::new(node.op), &args)?);
+        }
+        Ok(self.outputs.iter().map(|&o| values[o].clone()).collect())
+    }
+}
+
 impl Op for Composite {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let expanded = self.expand(inputs)?;
+        let grads = crate::grad::lop(&expanded, inputs, output_grads)?;
+        Ok(grads.into_iter().map(Grad::Value).collect())
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let expanded = self.expand(inputs)?;
+        let (wrt, points): (Vec<Var>, Vec<Var>) = inputs
+            .iter()
+            .zip(tangents)
+            .filter_map(|(x, t)| t.clone().map(|t| (x.clone(), t)))
+            .unzip();
+        if wrt.is_empty() {
+            return Ok(vec![None; expanded.len()]);
+        }
+        Ok(crate::grad::rop(&expanded, &wrt, &points)?
+            .into_iter()
+            .map(Some)
+            .collect())
+    }
+
     fn name(&self) -> String {
         let exprs: Vec<String> = (0..self.outputs.len())
             .map(|o| self.expression(o))
@@ -156,6 +202,17 @@ impl Op for Composite {
             .iter()
             .map(|&o| TensorType::new(self.dtype_of(o), shape.clone()))
             .collect())
+    }
+
+    fn infer_shape(
+        &self,
+        inputs: &[crate::graph::Var],
+        input_shapes: &[Vec<crate::graph::Var>],
+    ) -> Option<Vec<Vec<crate::graph::Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let out = self.output_types(&types).ok()?.remove(0);
+        let dims = crate::ops::shape::infer::broadcast_dims(&types, input_shapes, &out);
+        Some(vec![dims; self.outputs.len()])
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {

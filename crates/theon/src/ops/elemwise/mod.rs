@@ -7,6 +7,7 @@ mod binary;
 pub mod broadcast;
 mod composite;
 mod grad;
+mod inplace;
 mod scalar;
 pub mod special;
 mod unary;
@@ -16,6 +17,7 @@ pub use binary::{BinaryOp, ALL_BINARY};
 pub use broadcast::{broadcast_runtime, broadcast_static};
 pub use composite::{Composite, CompositeNode};
 pub use grad::{differentiability, partial, Differentiability, Partial};
+pub use inplace::{ElemwiseInplace, ElemwiseKernel};
 pub use scalar::ScalarOp;
 pub use unary::{UnaryOp, ALL_UNARY};
 
@@ -56,6 +58,16 @@ impl Op for Elemwise {
         let shapes: Vec<&[Option<usize>]> = inputs.iter().map(|t| t.shape.as_slice()).collect();
         let shape = broadcast_static(&name, &shapes)?;
         Ok(vec![TensorType::new(out, shape)])
+    }
+
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let out = self.output_types(&types).ok()?.remove(0);
+        Some(vec![crate::ops::shape::infer::broadcast_dims(
+            &types,
+            input_shapes,
+            &out,
+        )])
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {

@@ -8,7 +8,7 @@
 use super::plan::gather;
 use super::spec::{check_index_inputs, is_advanced, items_text, static_shape, Item};
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Advanced indexing of input 0 by `items`; inputs 1.. are the index inputs
@@ -48,5 +48,23 @@ impl Op for AdvancedSubtensor {
         let values = x.to_scalars();
         let picked: Vec<_> = plan.sources.iter().map(|&s| values[s]).collect();
         Ok(vec![Tensor::from_scalars(x.dtype(), &plan.shape, &picked)?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        super::rules::index_pullback(&self.items, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::index_pushforward(&self.items, inputs, &tangents[0])
     }
 }

@@ -7,7 +7,7 @@ use super::spec::{
     check_index_inputs, expand, is_advanced, items_text, normalize_index, static_shape, Item,
 };
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Basic indexing of input 0 by `items`; inputs 1.. are the index inputs
@@ -38,6 +38,15 @@ impl Op for Subtensor {
         Ok(vec![TensorType::new(x.dtype, shape)])
     }
 
+    fn infer_shape(
+        &self,
+        inputs: &[crate::graph::Var],
+        input_shapes: &[Vec<crate::graph::Var>],
+    ) -> Option<Vec<Vec<crate::graph::Var>>> {
+        let x = inputs.first()?;
+        super::infer::basic_dims(&self.items, x.ndim(), input_shapes.first()?).map(|d| vec![d])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let name = self.name();
         let (x, index) = inputs
@@ -48,6 +57,24 @@ impl Op for Subtensor {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        super::rules::index_pullback(&self.items, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::index_pushforward(&self.items, inputs, &tangents[0])
     }
 }
 

@@ -28,16 +28,20 @@
 mod advanced;
 mod api;
 mod basic;
+mod infer;
+mod inplace;
 mod item;
 mod lower;
 mod mask;
 mod plan;
+mod rules;
 mod set_inc;
 mod spec;
 
 pub use advanced::AdvancedSubtensor;
 pub use api::*;
 pub use basic::{basic_view, Subtensor};
+pub use inplace::IncSubtensorInplace;
 pub use item::{IndexItem, IntArg, SliceRange, ELLIPSIS, NEWAXIS};
 pub use mask::Nonzero;
 pub use plan::{gather, Gather};

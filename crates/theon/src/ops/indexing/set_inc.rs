@@ -12,7 +12,7 @@ use super::plan::gather;
 use super::spec::{check_index_inputs, items_text, static_shape, Item};
 use crate::dtype::promote;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::elemwise::BinaryOp;
 use crate::tensor::Tensor;
 
@@ -59,6 +59,14 @@ impl Op for IncSubtensor {
         Ok(vec![x.clone()])
     }
 
+    fn infer_shape(
+        &self,
+        _inputs: &[crate::graph::Var],
+        input_shapes: &[Vec<crate::graph::Var>],
+    ) -> Option<Vec<Vec<crate::graph::Var>>> {
+        crate::ops::shape::infer::same_as(input_shapes, 0)
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let name = self.name();
         let [x, y, index @ ..] = inputs else {
@@ -82,6 +90,24 @@ impl Op for IncSubtensor {
             };
         }
         Ok(vec![Tensor::from_scalars(dtype, x.shape(), &out)?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.update_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        self.update_pushforward(inputs, tangents)
     }
 }
 
@@ -119,7 +145,12 @@ fn check_value_static(op: &str, y: &TensorType, region: &[Option<usize>]) -> Res
     Ok(())
 }
 
-fn check_value_runtime(op: &str, y: &Tensor, y_type: &TensorType, region: &[usize]) -> Result<()> {
+pub(super) fn check_value_runtime(
+    op: &str,
+    y: &Tensor,
+    y_type: &TensorType,
+    region: &[usize],
+) -> Result<()> {
     let fits = y.ndim() <= region.len()
         && y.ndim() == y_type.ndim()
         && y.shape()

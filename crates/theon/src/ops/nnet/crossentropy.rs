@@ -3,7 +3,7 @@
 //! forms are compositions of elementwise ops and `sum`.
 
 use crate::error::{Error, ErrorKind, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::elemwise::{log, softplus};
 use crate::ops::products::static_shape_text;
 use crate::tensor::{Scalar, Tensor};
@@ -63,6 +63,10 @@ impl Op for CrossentropyCategorical1Hot {
         Ok(vec![TensorType::new(coding.dtype, vec![rows])])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        Some(vec![vec![input_shapes.first()?.first()?.clone()]])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let (coding, labels) = (&inputs[0], &inputs[1]);
         let (n, k) = (coding.shape()[0], coding.shape()[1]);
@@ -91,6 +95,27 @@ impl Op for CrossentropyCategorical1Hot {
             &[n],
             &out,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.crossentropy_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => Ok(vec![Some(self.crossentropy_pushforward(inputs, t)?)]),
+            None => Ok(vec![None]),
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 
 mod activations;
 mod crossentropy;
+mod rules;
 mod softmax;
+mod softmax_crossentropy;
 
 pub use crate::ops::elemwise::{sigmoid, softplus};
 pub use activations::{
@@ -15,3 +17,6 @@ pub use crossentropy::{
     try_categorical_crossentropy, CrossentropyCategorical1Hot,
 };
 pub use softmax::{log_softmax, softmax, try_log_softmax, try_softmax, LogSoftmax, Softmax};
+pub use softmax_crossentropy::{
+    softmax_crossentropy, try_softmax_crossentropy, SoftmaxCrossentropy, Targets,
+};

@@ -4,7 +4,7 @@
 //! them (as `exp` does).
 
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// `exp(x - max) / sum(exp(x - max))` along `axis`.
@@ -101,8 +101,28 @@ impl Op for Softmax {
         softmax_types(&self.name(), self.axis, inputs)
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        crate::ops::shape::infer::same_as(input_shapes, 0)
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         perform_lanes(&inputs[0], self.axis, ctx, softmax_lane)
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.softmax_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => Ok(vec![Some(self.jacobian_times(&outputs[0], t)?)]),
+            None => Ok(vec![None]),
+        }
     }
 }
 
@@ -115,8 +135,28 @@ impl Op for LogSoftmax {
         softmax_types(&self.name(), self.axis, inputs)
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        crate::ops::shape::infer::same_as(input_shapes, 0)
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         perform_lanes(&inputs[0], self.axis, ctx, log_softmax_lane)
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.log_softmax_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => Ok(vec![Some(self.log_softmax_pushforward(&outputs[0], t)?)]),
+            None => Ok(vec![None]),
+        }
     }
 }
 

@@ -50,6 +50,30 @@ struct Occurrence {
 }
 
 impl Contraction {
+    /// Shape inference: the output dims (int64 scalar variables) from the
+    /// operands' dims; each output label takes the dim of an operand axis
+    /// that carries it and does not broadcast (statically 1).
+    pub fn output_dims(
+        &self,
+        types: &[TensorType],
+        shapes: &[Vec<crate::graph::Var>],
+    ) -> Vec<crate::graph::Var> {
+        let mut dims = Vec::with_capacity(self.output.len());
+        for &label in &self.output {
+            let mut best = None;
+            for (operand, labels) in self.operands.iter().enumerate() {
+                for (axis, &l) in labels.iter().enumerate() {
+                    let broadcasts = types[operand].shape[axis] == Some(1);
+                    if l == label && (best.is_none() || !broadcasts) {
+                        best = Some(shapes[operand][axis].clone());
+                    }
+                }
+            }
+            dims.push(best.unwrap_or_else(|| crate::ops::shape::infer::const_dim(1)));
+        }
+        dims
+    }
+
     /// Number of distinct labels.
     pub fn n_labels(&self) -> usize {
         self.broadcast.len()

@@ -7,7 +7,7 @@
 use super::contraction::Contraction;
 use super::{fast, product_dtype};
 use crate::error::Result;
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Labels for `np.dot` of operands of ranks `na` and `nb`, numbered from
@@ -67,6 +67,12 @@ impl Op for Dot {
         Ok(vec![TensorType::new(dtype, shape)])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let spec = Dot::contraction(types.first()?.ndim(), types.get(1)?.ndim());
+        Some(vec![spec.output_dims(&types, input_shapes)])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let spec = Dot::contraction(a.ndim(), b.ndim());
@@ -81,6 +87,25 @@ impl Op for Dot {
             ctx.input_types,
             dtype,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let spec = Dot::contraction(inputs[0].ndim(), inputs[1].ndim());
+        super::grad::contraction_pullback(&spec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
     }
 }
 
@@ -122,6 +147,24 @@ impl Op for Outer {
             &types,
             ctx.output_types[0].dtype,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        super::grad::outer_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
     }
 }
 

@@ -6,7 +6,7 @@
 use super::contraction::{static_shape_text, Contraction};
 use super::{fast, product_dtype};
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// NumPy's `matmul` of two tensors of rank ≥ 1.
@@ -71,6 +71,12 @@ impl Op for MatMul {
         Ok(vec![TensorType::new(dtype, shape)])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let types: Vec<TensorType> = inputs.iter().map(|v| v.ty().clone()).collect();
+        let spec = MatMul::contraction(types.first()?.ndim(), types.get(1)?.ndim());
+        Some(vec![spec.output_dims(&types, input_shapes)])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let spec = MatMul::contraction(a.ndim(), b.ndim());
@@ -87,6 +93,25 @@ impl Op for MatMul {
             ctx.input_types,
             dtype,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let spec = MatMul::contraction(inputs[0].ndim(), inputs[1].ndim());
+        super::grad::contraction_pullback(&spec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
     }
 }
 

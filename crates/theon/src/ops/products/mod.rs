@@ -9,12 +9,15 @@ mod contraction;
 mod dot;
 mod einsum;
 mod fast;
+mod gemm;
+mod grad;
 mod matmul;
 mod tensordot;
 
 pub use contraction::{shape_text, static_shape_text, Contraction};
 pub use dot::{dot, outer, try_dot, try_outer, Dot, Outer};
 pub use einsum::{einsum, try_einsum, Einsum};
+pub use gemm::{try_gemm, try_gemv, try_ger, Gemm, Gemv, Ger};
 pub use matmul::{matmul, try_matmul, MatMul};
 pub use tensordot::{
     batched_dot, batched_tensordot, tensordot, try_batched_dot, try_batched_tensordot,

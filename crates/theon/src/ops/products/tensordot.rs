@@ -7,7 +7,7 @@ use super::contraction::Contraction;
 use super::dot::dot_labels;
 use super::product_dtype;
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Which axes `tensordot` sums: the last `n` of `a` with the first `n` of
@@ -236,6 +236,25 @@ impl Op for TensorDot {
         let (na, nb) = ranks(inputs, Tensor::ndim);
         contraction_perform(&self.name(), self.spec(na, nb), inputs, ctx)
     }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let spec = self.spec(inputs[0].ndim(), inputs[1].ndim())?;
+        super::grad::contraction_pullback(&spec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
+    }
 }
 
 impl BatchedTensorDot {
@@ -276,6 +295,25 @@ impl Op for BatchedTensorDot {
         let (na, nb) = ranks(inputs, Tensor::ndim);
         contraction_perform(&self.name(), self.spec(na, nb), inputs, ctx)
     }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let spec = self.spec(inputs[0].ndim(), inputs[1].ndim())?;
+        super::grad::contraction_pullback(&spec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
+    }
 }
 
 impl Op for BatchedDot {
@@ -293,6 +331,25 @@ impl Op for BatchedDot {
         let (na, nb) = ranks(inputs, Tensor::ndim);
         let spec = check_batched(&self.name(), na, nb).map(|_| BatchedDot::contraction(na, nb));
         contraction_perform(&self.name(), spec, inputs, ctx)
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        let spec = BatchedDot::contraction(inputs[0].ndim(), inputs[1].ndim());
+        super::grad::contraction_pullback(&spec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::grad::multilinear_pushforward(self, inputs, tangents)
     }
 }
 

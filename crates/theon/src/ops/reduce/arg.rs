@@ -90,6 +90,13 @@ impl Op for ArgReduce {
         )])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        Some(vec![self.out_shape(
+            input_shapes.first()?,
+            crate::ops::shape::infer::const_dim(1),
+        )])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let reduced_len = match self.axis {

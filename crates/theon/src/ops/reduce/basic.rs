@@ -82,6 +82,11 @@ impl Op for Reduce {
         )])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let one = crate::ops::shape::infer::const_dim(1);
+        Some(vec![self.reduce_shape(input_shapes.first()?, one)])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         check_axes(&self.name(), &self.axes, x.ndim())?;

@@ -9,7 +9,7 @@ use super::basic::{add_int, mul_int, ReduceKind};
 use super::groups::{grouped_along, ungroup_along};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// Which running combination a [`CumOp`] computes.
@@ -80,6 +80,14 @@ impl Op for CumOp {
         Ok(vec![TensorType::new(self.kind.out_dtype(x.dtype), shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let x = input_shapes.first()?;
+        Some(vec![match self.axis {
+            None => vec![crate::ops::shape::infer::dim_prod(x)],
+            Some(_) => x.clone(),
+        }])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let acc = self.kind.out_dtype(x.dtype());
@@ -96,6 +104,22 @@ impl Op for CumOp {
                 Ok(vec![ungroup_along(acc, &values, x.shape(), a)?])
             }
             Some(a) => Err(Error::axis(self.name(), a as i64, x.ndim())),
+        }
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.cum_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.cum_pushforward(&inputs[0], &outputs[0], t),
+            None => Ok(vec![None]),
         }
     }
 }

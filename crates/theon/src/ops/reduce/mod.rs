@@ -32,13 +32,16 @@ mod axis;
 mod basic;
 mod cumulative;
 mod groups;
+mod logsumexp;
 mod moments;
+mod rules;
 
 pub use arg::{argmax, argmin, try_argreduce, ArgKind, ArgReduce};
 pub use axis::Axis;
 pub use basic::{all, any, max, min, prod, sum, try_reduce, Reduce, ReduceKind};
 pub use cumulative::{cumprod, cumsum, try_cumulative, CumKind, CumOp};
 pub use groups::{grouped_along, pairwise_sum};
+pub use logsumexp::{logsumexp, logsumexp_f64, try_logsumexp, LogSumExp};
 pub use moments::{
     mean, statistic_dtype, std_dev, try_mean, try_variance, variance, Dispersion, Mean, Variance,
 };

@@ -13,7 +13,7 @@ use super::axis::{axes_label, check_axes, reduced_shape, Axis};
 use super::groups::{grouped_along, pairwise_sum};
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// NumPy's result dtype for mean/var/std of `x`: floats keep their dtype,
@@ -47,6 +47,16 @@ impl Op for Mean {
         Ok(vec![TensorType::new(statistic_dtype(x.dtype), shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let one = crate::ops::shape::infer::const_dim(1);
+        Some(vec![reduced_shape(
+            input_shapes.first()?,
+            &self.axes,
+            self.keepdims,
+            one,
+        )])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         check_axes(&self.name(), &self.axes, x.ndim())?;
@@ -60,6 +70,27 @@ impl Op for Mean {
             &shape,
             &values,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.mean_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.mean_pushforward(t),
+            None => Ok(vec![None]),
+        }
     }
 }
 
@@ -111,6 +142,16 @@ impl Op for Variance {
         Ok(vec![TensorType::new(statistic_dtype(x.dtype), shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let one = crate::ops::shape::infer::const_dim(1);
+        Some(vec![reduced_shape(
+            input_shapes.first()?,
+            &self.axes,
+            self.keepdims,
+            one,
+        )])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         check_axes(&self.name(), &self.axes, x.ndim())?;
@@ -130,6 +171,22 @@ impl Op for Variance {
             &shape,
             &values,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.variance_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.variance_pushforward(&inputs[0], &outputs[0], t),
+            None => Ok(vec![None]),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::dims::{check_known, fmt_static, known_sizes, read_sizes, IntoShape};
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Broadcasts input 0 to the int vector input 1; `target` holds the
@@ -20,6 +20,11 @@ impl Op for BroadcastTo {
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
         broadcast_target_type(&self.name(), &inputs[0], &inputs[1], &self.target).map(|t| vec![t])
+    }
+
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let _ = input_shapes;
+        super::infer::target_dims(&self.target, &inputs[1]).map(|d| vec![d])
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
@@ -41,6 +46,24 @@ impl Op for BroadcastTo {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.broadcast_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

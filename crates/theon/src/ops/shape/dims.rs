@@ -35,6 +35,11 @@ impl Op for MakeVector {
         Ok(vec![TensorType::known(DType::I64, &[inputs.len()])])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let _ = input_shapes;
+        Some(vec![vec![super::infer::const_dim(inputs.len() as i64)]])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let values: Vec<Scalar> = inputs
             .iter()
@@ -45,6 +50,11 @@ impl Op for MakeVector {
             &[values.len()],
             &values,
         )?])
+    }
+
+    /// Integer-valued (its inputs are integer scalars): no gradient.
+    fn differentiable(&self) -> bool {
+        false
     }
 }
 

@@ -76,6 +76,16 @@ impl Op for DimShuffle {
         Ok(vec![TensorType::new(x.dtype, shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let x = input_shapes.first()?;
+        let dims = self
+            .pattern
+            .iter()
+            .map(|a| a.map_or_else(|| crate::ops::shape::infer::const_dim(1), |a| x[a].clone()))
+            .collect();
+        Some(vec![dims])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let shape: Vec<usize> = self

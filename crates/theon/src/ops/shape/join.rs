@@ -6,7 +6,7 @@ use super::dims::fmt_static;
 use super::try_expand_dims;
 use crate::dtype::promote_all;
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// Concatenates its inputs (all of one rank) along `axis`.
@@ -72,6 +72,14 @@ impl Op for Join {
         Ok(vec![TensorType::new(dtype, shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let mut dims = input_shapes.first()?.clone();
+        for s in &input_shapes[1..] {
+            dims[self.axis] = super::infer::dim_add(&dims[self.axis], &s[self.axis]);
+        }
+        Some(vec![dims])
+    }
+
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let first = &inputs[0];
         let axis = self.axis;
@@ -103,6 +111,24 @@ impl Op for Join {
             &shape,
             &values,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.join_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        self.join_pushforward(inputs, tangents)
     }
 }
 

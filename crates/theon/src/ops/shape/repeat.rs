@@ -3,7 +3,7 @@
 //! `i` (a vector; length 1 broadcasts). With no axis, `x` is flattened first.
 
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::operand::Operand;
 use crate::tensor::{Scalar, Tensor};
 
@@ -100,6 +100,24 @@ impl Op for Repeat {
         let mut shape = x.shape().to_vec();
         shape[axis] = out_len;
         Ok(vec![Tensor::from_scalars(x.dtype(), &shape, &values)?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.repeat_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

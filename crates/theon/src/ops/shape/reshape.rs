@@ -4,7 +4,7 @@
 
 use super::dims::{check_known, fmt_static, read_dims, IntoShape};
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{size_of, Tensor};
 
 /// Reshapes input 0 to the int vector input 1. `target` holds the elements
@@ -87,6 +87,10 @@ impl Op for Reshape {
         Ok(vec![TensorType::new(x.dtype, self.static_shape(x)?)])
     }
 
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        super::infer::reshape_dims(&self.target, inputs, input_shapes).map(|d| vec![d])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let dims = read_dims(&self.name(), &inputs[1], self.target.len())?;
@@ -105,6 +109,24 @@ impl Op for Reshape {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.reshape_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 
@@ -145,6 +167,14 @@ impl Op for Flatten {
         Ok(vec![TensorType::new(x.dtype, shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let x = input_shapes.first()?;
+        let keep = (self.outdim - 1).min(x.len());
+        let mut dims = x[..keep].to_vec();
+        dims.push(super::infer::dim_prod(&x[keep..]));
+        Some(vec![dims])
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let shape = self.out_shape(x.shape(), size_of);
@@ -154,6 +184,24 @@ impl Op for Flatten {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.flatten_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

@@ -5,7 +5,7 @@
 use super::dims::fmt_static;
 use crate::dtype::DType;
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// The shape of its input as an int64 vector of length `ndim`.
@@ -19,6 +19,11 @@ impl Op for Shape {
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
         Ok(vec![TensorType::known(DType::I64, &[inputs[0].ndim()])])
+    }
+
+    fn infer_shape(&self, inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        let _ = input_shapes;
+        Some(vec![vec![super::infer::const_dim(inputs[0].ndim() as i64)]])
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
@@ -47,6 +52,10 @@ impl Op for ShapeI {
             return Err(Error::axis(self.name(), self.axis as i64, inputs[0].ndim()));
         }
         Ok(vec![TensorType::scalar(DType::I64)])
+    }
+
+    fn infer_shape(&self, _inputs: &[Var], _input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        Some(vec![vec![]])
     }
 
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
@@ -99,6 +108,10 @@ impl Op for SpecifyShape {
         Ok(vec![TensorType::new(x.dtype, shape)])
     }
 
+    fn infer_shape(&self, _inputs: &[Var], input_shapes: &[Vec<Var>]) -> Option<Vec<Vec<Var>>> {
+        super::infer::same_as(input_shapes, 0)
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let x = &inputs[0];
         let fits = x.ndim() == self.shape.len()
@@ -121,6 +134,25 @@ impl Op for SpecifyShape {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    /// The identity on values: the gradient passes through.
+    fn pullback(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        Ok(vec![Grad::Value(output_grads[0].clone())])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::dims::{check_known, known_sizes, read_sizes, IntoShape};
 use crate::error::{normalize_axis, Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// Splits input 0 along `axis` into pieces sized by the int vector input 1;
@@ -80,6 +80,24 @@ impl Op for Split {
 
     fn view_map(&self) -> Vec<(usize, usize)> {
         (0..self.sizes.len()).map(|i| (i, 0)).collect()
+    }
+
+    fn pullback(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.split_pullback(output_grads)
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        self.split_pushforward(inputs, &tangents[0])
     }
 }
 

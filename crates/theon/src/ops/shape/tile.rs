@@ -4,7 +4,7 @@
 
 use super::dims::{check_known, known_sizes, read_sizes, IntoShape};
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{size_of, unravel, Tensor};
 
 /// Tiles input 0 by the int vector input 1; `reps` holds its statically
@@ -78,6 +78,24 @@ impl Op for Tile {
             })
             .collect::<Vec<_>>();
         Ok(vec![Tensor::from_scalars(x.dtype(), &out_shape, &values)?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.tile_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        super::rules::apply_to_tangent(self.clone(), inputs, &tangents[0])
     }
 }
 

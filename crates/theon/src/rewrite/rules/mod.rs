@@ -4,12 +4,17 @@
 //! 1. `merge` (global): common subexpressions and identical constants.
 //! 2. `canonicalize` (equilibrium): local merge, constant folding, algebraic
 //!    identities (`x*1`, `x-x`, `--x`, double dimshuffle, useless casts),
-//!    flattened and sorted add/mul chains with their constants collected.
+//!    flattened and sorted add/mul chains with their constants collected,
+//!    shape rules (`shapes.rs`: inferred `shape`/`shape_i`, reshape chains,
+//!    useless reshape/alloc/broadcast), constant switches and sums of
+//!    broadcasts (`useless.rs`).
 //! 3. `stabilize` (equilibrium): numerically safer forms (`log1p`,
-//!    `softplus`, ...).
-//! 4. `specialize` (equilibrium): cheaper forms (`x**2` -> `sqr(x)`, ...).
+//!    `softplus`, `log_softmax`, fused softmax cross-entropy, logsumexp).
+//! 4. `specialize` (equilibrium): cheaper forms (`x**2` -> `sqr(x)`,
+//!    `sum(x*y)` -> dot, dot + scale + add -> gemm/gemv/ger, mean -> sum).
 //! 5. `fusion` (global): elementwise trees into one `Composite` node.
-//! 6. `final_merge` and `dead_code` (global).
+//! 6. `final_merge` (global), `inplace` (global, guarded by the destroy
+//!    handler) and `dead_code` (global).
 //!
 //! ## Adding rules for a new op
 //!
@@ -28,12 +33,16 @@
 //! where it fires, checks the structure and compares outputs with the rule
 //! on and off (see `rewrite/tests`).
 
+mod blas;
 mod canonicalize;
 mod chains;
 mod control;
 mod fold;
+mod nnet;
+mod shapes;
 mod specialize;
 mod stabilize;
+mod useless;
 
 pub use fold::{constant_folding, merge_node, merge_pass, MERGE_TAGS};
 
@@ -66,17 +75,24 @@ pub fn standard() -> RewriteDb {
             PhaseKind::Equilibrium(vec![merge_node(), constant_folding()]),
         );
     }
-    let canonical = canonicalize::rules().into_iter().chain(chains::rules());
-    for rule in canonical.chain(control::rules()) {
+    for rule in canonicalize::rules()
+        .into_iter()
+        .chain(chains::rules())
+        .chain(shapes::rules())
+        .chain(useless::canonicalize_rules())
+        .chain(control::rules())
+    {
         db.register("canonicalize", rule);
     }
     // Stabilizing rewrites introduce negations; cancel them right away.
     db.register("stabilize", canonicalize::neg_neg());
-    for rule in stabilize::rules() {
+    for rule in nnet::rules().into_iter().chain(stabilize::rules()) {
         db.register("stabilize", rule);
     }
     for rule in specialize::rules()
         .into_iter()
+        .chain(blas::rules())
+        .chain(useless::specialize_rules())
         .chain(control::specialize_rules())
     {
         db.register("specialize", rule);
@@ -92,6 +108,14 @@ pub fn standard() -> RewriteDb {
     db.add_phase(
         "final_merge",
         global("merge", fold::MERGE_TAGS, fold::merge_pass),
+    );
+    db.add_phase(
+        "inplace",
+        global(
+            "inplace",
+            &["inplace", "fast_run"],
+            super::destroy::inplace_pass,
+        ),
     );
     db.add_phase(
         "dead_code",

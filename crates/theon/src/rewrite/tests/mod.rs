@@ -4,21 +4,27 @@
 // `&[x.clone()]` reads better than `std::slice::from_ref(&x)` in tests.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+mod blas_tests;
 mod canonicalize_tests;
 mod engine_tests;
 mod fgraph_tests;
 mod fusion_tests;
+mod inplace_tests;
 mod mode_tests;
+mod nnet_tests;
+mod shape_tests;
 mod stabilize_tests;
+mod zoo_tests;
 
 use crate::compile::{Function, UnusedInput};
 use crate::graph::{toposort, Var};
 use crate::rewrite::Mode;
 use crate::tensor::Tensor;
 
-/// FAST_RUN without fusion, so rule tests see the ops the rules produced.
+/// FAST_RUN without fusion and inplace, so rule tests see the ops the
+/// rules produced.
 pub(super) fn no_fusion() -> Mode {
-    Mode::fast_run().excluding(["fusion"])
+    Mode::fast_run().excluding(["fusion", "inplace"])
 }
 
 pub(super) fn compile(inputs: &[Var], outputs: &[Var], mode: Mode) -> Function {

@@ -36,14 +36,14 @@ pub(super) fn run(op: &Scan, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<
         .zip(&out_types.writes)
         .map(|(track, tys)| WriteState::new(track, tys[0].dtype, &ins.reads, steps))
         .collect();
-    let program = op.body.program()?;
+    let mut runner = op.body.runner()?;
     let mut done = steps;
+    let mut args = Vec::with_capacity(spec.n_inner_inputs());
     for s in 0..steps {
         if spec.active.is_some_and(|n| s >= n) {
             carries.iter_mut().for_each(|c| c.pass(s));
             continue;
         }
-        let mut args = Vec::with_capacity(spec.n_inner_inputs());
         args.extend_from_slice(ins.consts);
         for r in &reads {
             r.push_args(s, &mut args)?;
@@ -51,7 +51,7 @@ pub(super) fn run(op: &Scan, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<
         for c in &carries {
             c.push_args(s, &mut args);
         }
-        let mut outs = program.run(args)?;
+        let mut outs = runner.run(args.drain(..))?;
         for out in outs.iter_mut() {
             if carries.iter().any(|c| c.aliases(out)) {
                 *out = out.to_contiguous_copy();

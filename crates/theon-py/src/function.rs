@@ -1,0 +1,278 @@
+//! Compiled functions: `compile_function(...)` (called by
+//! `theon.function`) and the callable `Function`. A call converts its
+//! arguments with Theano's casting rules, releases the GIL while the engine
+//! computes, and returns NumPy arrays.
+
+use crate::casting::{filter_value, Destination};
+use crate::errors::{to_pyerr, IntoPyResult};
+use crate::numpy_interop::tensor_to_numpy;
+use crate::operand::as_var;
+use crate::site::at_caller;
+use crate::variable::{type_repr, var_of};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use theon::compile::UnusedInput;
+use theon::{ErrorKind, Function, Mode, SharedVar, Tensor, Var};
+
+/// A compiled function; call it with NumPy arrays, lists or scalars.
+#[pyclass(name = "Function", module = "theon.compile.function", frozen)]
+pub struct PyFunction {
+    function: Function,
+    /// Return the only output bare instead of in a list.
+    single_output: bool,
+    allow_input_downcast: Option<bool>,
+}
+
+fn unused_policy(name: &str) -> PyResult<UnusedInput> {
+    match name {
+        "raise" => Ok(UnusedInput::Raise),
+        "warn" => Ok(UnusedInput::Warn),
+        "ignore" => Ok(UnusedInput::Ignore),
+        _ => Err(PyValueError::new_err(format!(
+            "on_unused_input must be 'raise', 'warn' or 'ignore', got '{name}'"
+        ))),
+    }
+}
+
+/// A variable or a value converted to `like`'s type (Theano converts
+/// literal update and givens values into the type they stand for).
+fn var_like(obj: &Bound<'_, PyAny>, like: &Var, role: &str) -> PyResult<Var> {
+    if let Ok(var) = var_of(obj) {
+        return Ok(var);
+    }
+    let label = like.label();
+    let dest = Destination {
+        function: role,
+        input: &label,
+        ty: like.ty(),
+        site: None,
+    };
+    Ok(Var::constant(filter_value(obj, &dest, None)?))
+}
+
+/// Theano raises `TypeError` when a replacement's dtype or rank differs.
+fn check_same_kind(old: &Var, new: &Var, what: &str) -> PyResult<()> {
+    if old.dtype() == new.dtype() && old.ndim() == new.ndim() {
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what}: {} has type {} but {} has type {}; convert it explicitly (e.g. with theon.tensor.cast)\n  created at {}",
+        new.label(),
+        type_repr(new.ty()),
+        old.label(),
+        type_repr(old.ty()),
+        new.site()
+    )))
+}
+
+fn updates_of(pairs: &[(Bound<'_, PyAny>, Bound<'_, PyAny>)]) -> PyResult<Vec<(SharedVar, Var)>> {
+    let updates = pairs
+        .iter()
+        .map(|(target, value)| {
+            let target = var_of(target)?;
+            let shared = target.as_shared().ok_or_else(|| {
+                PyTypeError::new_err(format!(
+                    "updates: {} is not a shared variable, only shared variables can be updated",
+                    target.label()
+                ))
+            })?;
+            let value = var_like(value, &target, "updates")?;
+            check_same_kind(&target, &value, "updates")?;
+            Ok((shared, value))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    for (i, (shared, _)) in updates.iter().enumerate() {
+        if updates[..i].iter().any(|(s, _)| s.same_storage(shared)) {
+            return Err(PyValueError::new_err(format!(
+                "updates: shared variable {} is updated twice",
+                shared.var().label()
+            )));
+        }
+    }
+    Ok(updates)
+}
+
+fn givens_of(pairs: &[(Bound<'_, PyAny>, Bound<'_, PyAny>)]) -> PyResult<Vec<(Var, Var)>> {
+    pairs
+        .iter()
+        .map(|(old, new)| {
+            let old = var_of(old)?;
+            let new = var_like(new, &old, "givens")?;
+            check_same_kind(&old, &new, "givens")?;
+            Ok((old, new))
+        })
+        .collect()
+}
+
+/// A compile mode from `(base, including, excluding)`: the base is
+/// `FAST_RUN`, `FAST_COMPILE` or `NONE`; the lists add or remove rules and
+/// tags by name.
+fn engine_mode((base, including, excluding): (String, Vec<String>, Vec<String>)) -> PyResult<Mode> {
+    Ok(Mode::named(&base)
+        .py_result()?
+        .including(including)
+        .excluding(excluding))
+}
+
+/// Compiles a function; `theon.function` normalizes the arguments first.
+#[pyfunction]
+#[pyo3(signature = (inputs, outputs, updates, givens, name, on_unused_input, allow_input_downcast, single_output, mode=None))]
+#[allow(clippy::too_many_arguments)]
+fn compile_function(
+    py: Python<'_>,
+    inputs: Vec<Bound<'_, PyAny>>,
+    outputs: Vec<Bound<'_, PyAny>>,
+    updates: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+    givens: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+    name: Option<String>,
+    on_unused_input: &str,
+    allow_input_downcast: Option<bool>,
+    single_output: bool,
+    mode: Option<(String, Vec<String>, Vec<String>)>,
+) -> PyResult<PyFunction> {
+    let policy = unused_policy(on_unused_input)?;
+    let mode = mode.map(engine_mode).transpose()?;
+    let function = at_caller(py, || -> PyResult<Function> {
+        let inputs = inputs.iter().map(var_of).collect::<PyResult<Vec<_>>>()?;
+        let outputs = outputs.iter().map(as_var).collect::<PyResult<Vec<_>>>()?;
+        let mut builder = Function::builder(&inputs, &outputs)
+            .updates(updates_of(&updates)?)
+            .givens(givens_of(&givens)?)
+            .on_unused_input(policy);
+        if let Some(name) = &name {
+            builder = builder.name(name);
+        }
+        if let Some(mode) = mode {
+            builder = builder.mode(mode);
+        }
+        builder.build().py_result()
+    })??;
+    Ok(PyFunction {
+        function,
+        single_output,
+        allow_input_downcast,
+    })
+}
+
+impl PyFunction {
+    /// The engine's compiled function.
+    pub fn engine(&self) -> &Function {
+        &self.function
+    }
+
+    /// The arguments in input order: positional first, then by input name.
+    fn collect_args<'py>(
+        &self,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let inputs = self.function.inputs();
+        let arg_count = |got: usize| {
+            to_pyerr(
+                ErrorKind::ArgCount {
+                    function: self.function.name().into(),
+                    expected: inputs.len(),
+                    got,
+                }
+                .into(),
+            )
+        };
+        if args.len() > inputs.len() {
+            return Err(arg_count(args.len()));
+        }
+        let mut slots: Vec<Option<Bound<'py, PyAny>>> = args.iter().map(Some).collect();
+        slots.resize(inputs.len(), None);
+        for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
+            let key: String = key.extract()?;
+            let index = inputs
+                .iter()
+                .position(|v| v.name().as_deref() == Some(key.as_str()))
+                .ok_or_else(|| {
+                    PyTypeError::new_err(format!(
+                        "{}: no input is named '{key}'",
+                        self.function.name()
+                    ))
+                })?;
+            if slots[index].replace(value).is_some() {
+                return Err(PyTypeError::new_err(format!(
+                    "{}: input '{key}' is given twice",
+                    self.function.name()
+                )));
+            }
+        }
+        let given = slots.iter().filter(|s| s.is_some()).count();
+        slots
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| arg_count(given))
+    }
+}
+
+#[pymethods]
+impl PyFunction {
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let args = self.collect_args(args, kwargs)?;
+        let values = args
+            .iter()
+            .zip(self.function.inputs())
+            .map(|(arg, var)| {
+                let label = var.label();
+                let dest = Destination {
+                    function: self.function.name(),
+                    input: &label,
+                    ty: var.ty(),
+                    site: Some(var.site()),
+                };
+                filter_value(arg, &dest, self.allow_input_downcast)
+            })
+            .collect::<PyResult<Vec<Tensor>>>()?;
+        let function = &self.function;
+        let results = py.detach(|| function.call(&values)).py_result()?;
+        if self.single_output {
+            return Ok(tensor_to_numpy(py, &results[0]).unbind());
+        }
+        let arrays: Vec<Bound<'_, PyAny>> =
+            results.iter().map(|t| tensor_to_numpy(py, t)).collect();
+        Ok(PyList::new(py, arrays)?.into_any().unbind())
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        self.function.name()
+    }
+
+    /// Theano's `f.maker`: gives `f.maker.fgraph`, the optimized graph.
+    #[getter]
+    fn maker<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let module = slf.py().import("theon.compile.function")?;
+        module.getattr("FunctionMaker")?.call1((slf,))
+    }
+
+    /// Where the function was compiled ("file:line").
+    #[getter]
+    fn site(&self) -> String {
+        self.function.site().to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        let inputs: Vec<String> = self.function.inputs().iter().map(Var::label).collect();
+        format!(
+            "<theon Function {}({})>",
+            self.function.name(),
+            inputs.join(", ")
+        )
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFunction>()?;
+    m.add_function(wrap_pyfunction!(compile_function, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! The CPU backend's kernel library: vectorised transcendental functions,
+//! reductions, GEMM/GEMV and layout copies over f32/f64 data.
+//!
+//! Every kernel is compiled twice where it matters — for AVX2+FMA and for the
+//! baseline target — and the variant is chosen once at run time ([`isa`]).
+
+pub mod copy;
+pub mod gemm;
+pub mod math;
+pub mod real;
+pub mod reduce;
+mod simd;
+
+pub use real::Real;
+pub use simd::{isa, Isa};

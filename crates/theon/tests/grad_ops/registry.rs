@@ -1,0 +1,481 @@
+//! The gradient registry: one entry per op struct theon defines, each
+//! either differentiable — with the tests that run `verify_grad` and
+//! `verify_rop` on it — or declared not differentiable.
+//!
+//! `every_op_is_registered` scans `src/` for `impl Op for <Name>` and
+//! fails when an op has no entry (or an entry names no op), so a new op
+//! cannot land without its gradient tests or an explicit declaration.
+//! `registered_ops_keep_their_promises` builds a node of every op with its
+//! `probe` and checks the declaration against the op: differentiable ops
+//! must answer `pullback` and `pushforward` (not the trait's "has no
+//! gradient" default), the named tests must exist as `#[test]` functions,
+//! and the others must declare `differentiable() == false`.
+//!
+//! To register a new op, add one `entry` to [`REGISTRY`]: its struct name,
+//! a probe that builds a node of it, and its coverage.
+
+use theon::grad::grad_scale;
+use theon::graph::Grad;
+use theon::ops::creation::zeros_like;
+use theon::ops::indexing::IncMode;
+use theon::ops::nnet::{categorical_crossentropy, log_softmax, softmax};
+use theon::ops::products::batched_tensordot;
+use theon::ops::reduce::{argmax, cumsum, mean, variance};
+use theon::ops::shape::{BroadcastTo, MakeVector, Squeeze};
+use theon::prelude::*;
+
+/// How an op is covered.
+enum Coverage {
+    /// Has rules; these tests (`"file.rs::test_name"`, files under
+    /// `tests/`) check them with `verify_grad` and `verify_rop`.
+    Tested(&'static [&'static str]),
+    /// Integer-valued or built from integers only: declares
+    /// `differentiable() == false` (the reason says why).
+    NotDifferentiable(&'static str),
+}
+
+struct Entry {
+    /// The op's struct name, as in `impl Op for <name>`.
+    name: &'static str,
+    /// Builds a node whose op is this one.
+    probe: fn() -> Var,
+    coverage: Coverage,
+}
+
+const fn entry(name: &'static str, probe: fn() -> Var, coverage: Coverage) -> Entry {
+    Entry {
+        name,
+        probe,
+        coverage,
+    }
+}
+
+use Coverage::{NotDifferentiable, Tested};
+
+fn m() -> Var {
+    matrix("m", F64)
+}
+
+fn ints(values: &[i64]) -> Var {
+    constant(Tensor::from_vec(values.to_vec(), &[values.len()]).unwrap())
+}
+
+/// Every op theon defines. Keep it sorted by family, as `src/ops/` is.
+const REGISTRY: &[Entry] = &[
+    // grad/
+    entry(
+        "GradModifier",
+        || grad_scale(&m(), 2.0),
+        Tested(&["grad_api.rs::modifiers_are_identity_forward_and_change_only_gradients"]),
+    ),
+    // ops/elemwise
+    entry(
+        "Elemwise",
+        || m().exp(),
+        Tested(&[
+            "grad_registry.rs::every_unary_op_is_tested_or_declared",
+            "grad_registry.rs::every_binary_op_is_tested_or_declared",
+        ]),
+    ),
+    entry(
+        "Composite",
+        || {
+            let node = theon::ops::elemwise::CompositeNode {
+                op: theon::ops::elemwise::ScalarOp::Unary(theon::ops::elemwise::UnaryOp::Exp),
+                args: vec![0],
+                dtype: F64,
+            };
+            let op = theon::ops::elemwise::Composite::new(vec![F64], vec![node], vec![1]).unwrap();
+            Var::apply1(op, &[m()]).unwrap()
+        },
+        Tested(&["grad_ops/composite.rs::composite_gradients_match_finite_differences"]),
+    ),
+    // ops/reduce
+    entry(
+        "Reduce",
+        || m().sum(0),
+        Tested(&["grad_higher.rs::reductions_pass_gradient_checks_on_all_axis_forms"]),
+    ),
+    entry(
+        "ArgReduce",
+        || argmax(&m(), 0, false),
+        NotDifferentiable("integer indices"),
+    ),
+    entry(
+        "Mean",
+        || mean(&m(), 0, false),
+        Tested(&["grad_ops/reduce.rs::mean_gradients_on_all_axis_forms"]),
+    ),
+    entry(
+        "Variance",
+        || variance(&m(), 1, 1, false),
+        Tested(&["grad_ops/reduce.rs::variance_and_std_gradients_with_ddof"]),
+    ),
+    entry(
+        "CumOp",
+        || cumsum(&m(), 0),
+        Tested(&[
+            "grad_ops/reduce.rs::cumsum_and_cumprod_gradients",
+            "grad_ops/reduce.rs::cumprod_gradient_is_exact_with_zeros",
+        ]),
+    ),
+    // ops/shape
+    entry(
+        "DimShuffle",
+        || m().t(),
+        Tested(&["grad_higher.rs::dimshuffle_gradients_undo_the_shuffle"]),
+    ),
+    entry(
+        "MakeVector",
+        || Var::apply1(MakeVector, &[m().shape_i(0), m().shape_i(1)]).unwrap(),
+        NotDifferentiable("stacks integer scalars"),
+    ),
+    entry("Shape", || m().shape(), NotDifferentiable("a shape")),
+    entry("ShapeI", || m().shape_i(0), NotDifferentiable("a dim")),
+    entry(
+        "SpecifyShape",
+        || m().specify_shape(&[None, Some(2)]),
+        Tested(&["grad_ops/shape.rs::squeeze_specify_shape_and_expand_dims_gradients"]),
+    ),
+    entry(
+        "Reshape",
+        || m().reshape(&[-1]),
+        Tested(&["grad_ops/shape.rs::reshape_and_flatten_gradients"]),
+    ),
+    entry(
+        "Flatten",
+        || m().flatten(1),
+        Tested(&["grad_ops/shape.rs::reshape_and_flatten_gradients"]),
+    ),
+    entry(
+        "Squeeze",
+        || Var::apply1(Squeeze { axes: vec![0] }, &[m()]).unwrap(),
+        Tested(&["grad_ops/shape.rs::squeeze_specify_shape_and_expand_dims_gradients"]),
+    ),
+    entry(
+        "BroadcastTo",
+        || {
+            let target = vec![Some(2), Some(3)];
+            let shape = ints(&[2, 3]);
+            Var::apply1(BroadcastTo { target }, &[row("r", F64), shape]).unwrap()
+        },
+        Tested(&["grad_ops/shape.rs::broadcast_to_gradients_sum_the_copies"]),
+    ),
+    entry(
+        "Join",
+        || concatenate(&[m(), m()], 0),
+        Tested(&["grad_ops/shape.rs::join_stack_and_split_gradients"]),
+    ),
+    entry(
+        "Split",
+        || split(&m(), [1i64, 1], 0).remove(0),
+        Tested(&["grad_ops/shape.rs::join_stack_and_split_gradients"]),
+    ),
+    entry(
+        "Tile",
+        || m().tile(&[2, 1]),
+        Tested(&["grad_ops/shape.rs::tile_gradients"]),
+    ),
+    entry(
+        "Repeat",
+        || m().repeat(2i64, Some(0)),
+        Tested(&["grad_ops/shape.rs::repeat_gradients"]),
+    ),
+    entry(
+        "Flip",
+        || m().flip(0),
+        Tested(&["grad_ops/shape.rs::flip_and_roll_gradients"]),
+    ),
+    entry(
+        "Roll",
+        || m().roll(1i64, Some(0)),
+        Tested(&["grad_ops/shape.rs::flip_and_roll_gradients"]),
+    ),
+    // ops/creation
+    entry(
+        "Alloc",
+        || alloc(&scalar("v", F64), [2i64, 3]),
+        Tested(&["grad_ops/creation.rs::alloc_value_gets_the_summed_gradient"]),
+    ),
+    entry(
+        "Second",
+        || fill(&m(), scalar("v", F64)),
+        Tested(&["grad_higher.rs::fill_passes_gradient_to_its_value_only"]),
+    ),
+    entry(
+        "ARange",
+        || arange(scalar("a", F64), 5.0, 0.5, None),
+        Tested(&["grad_ops/creation.rs::float_arange_is_differentiable_in_start_and_step"]),
+    ),
+    entry(
+        "Eye",
+        || eye(scalar("n", I64), 3i64, 0i64, F64),
+        NotDifferentiable("its inputs are integer sizes"),
+    ),
+    // ops/products
+    entry(
+        "Dot",
+        || dot(&m(), &m()),
+        Tested(&["grad_ops/products.rs::dot_gradients_for_every_rank_combination"]),
+    ),
+    entry(
+        "Outer",
+        || outer(&m(), &m()),
+        Tested(&["grad_ops/products.rs::outer_and_tensordot_gradients"]),
+    ),
+    entry(
+        "MatMul",
+        || matmul(&m(), &m()),
+        Tested(&[
+            "grad_ops/products.rs::matmul_gradients_with_vectors_and_broadcast_batches",
+            "grad_ops/products.rs::second_derivatives_of_matmul",
+        ]),
+    ),
+    entry(
+        "TensorDot",
+        || tensordot(&m(), &m(), 1i64),
+        Tested(&["grad_ops/products.rs::outer_and_tensordot_gradients"]),
+    ),
+    entry(
+        "BatchedDot",
+        || batched_dot(&m(), &m()),
+        Tested(&["grad_ops/products.rs::batched_products_gradients"]),
+    ),
+    entry(
+        "BatchedTensorDot",
+        || batched_tensordot(&m(), &m(), ([1i64], [1i64])),
+        Tested(&["grad_ops/products.rs::batched_products_gradients"]),
+    ),
+    entry(
+        "Einsum",
+        || einsum("ij,jk", &[&m(), &m()]),
+        Tested(&["grad_ops/products.rs::einsum_gradients"]),
+    ),
+    // ops/nnet
+    entry(
+        "Softmax",
+        || softmax(&m(), -1),
+        Tested(&[
+            "grad_ops/nnet.rs::softmax_and_log_softmax_gradients",
+            "grad_ops/nnet.rs::second_derivatives_of_softmax_and_log_softmax",
+        ]),
+    ),
+    entry(
+        "LogSoftmax",
+        || log_softmax(&m(), -1),
+        Tested(&[
+            "grad_ops/nnet.rs::softmax_and_log_softmax_gradients",
+            "grad_ops/nnet.rs::second_derivatives_of_softmax_and_log_softmax",
+        ]),
+    ),
+    entry(
+        "CrossentropyCategorical1Hot",
+        || categorical_crossentropy(&m(), &vector("y", I64)),
+        Tested(&["grad_ops/nnet.rs::crossentropy_gradient_reaches_the_labelled_entries"]),
+    ),
+    // ops/indexing
+    entry(
+        "Subtensor",
+        || m().at(&s![1.., 0]),
+        Tested(&["grad_ops/indexing.rs::basic_indexing_gradients"]),
+    ),
+    entry(
+        "AdvancedSubtensor",
+        || m().take(&ints(&[0, 0]), 1),
+        Tested(&["grad_ops/indexing.rs::advanced_indexing_gradients_accumulate_repeats"]),
+    ),
+    entry(
+        "IncSubtensor",
+        || {
+            let x = m();
+            theon::ops::indexing::try_update_index(&x, &s![0], vector("y", F64), IncMode::Set)
+                .unwrap()
+        },
+        Tested(&[
+            "grad_ops/indexing.rs::set_and_inc_gradients",
+            "grad_ops/indexing.rs::set_gradient_credits_only_the_surviving_write",
+        ]),
+    ),
+    entry(
+        "Nonzero",
+        || m().nonzero().remove(0),
+        NotDifferentiable("integer coordinates"),
+    ),
+];
+
+fn crate_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `impl Op for <Name>` in `src/`, sorted.
+fn ops_defined_in_source() -> Vec<String> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines() {
+                    let line = line.trim_start();
+                    if let Some(rest) = line.strip_prefix("impl Op for ") {
+                        let name: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        found.push(name);
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&crate_dir().join("src"), &mut found);
+    found.sort();
+    found
+}
+
+#[test]
+fn every_op_is_registered() {
+    let defined = ops_defined_in_source();
+    assert!(
+        defined.len() >= 40,
+        "the scan found too few ops: {defined:?}"
+    );
+    let mut registered: Vec<String> = REGISTRY.iter().map(|e| e.name.to_string()).collect();
+    registered.sort();
+    let duplicated: Vec<&String> = registered
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| &w[0])
+        .collect();
+    assert!(duplicated.is_empty(), "registered twice: {duplicated:?}");
+    let missing: Vec<&String> = defined.iter().filter(|d| !registered.contains(d)).collect();
+    let stale: Vec<&String> = registered.iter().filter(|r| !defined.contains(r)).collect();
+    assert!(
+        missing.is_empty(),
+        "ops with no gradient test and no 'not differentiable' declaration (add them to \
+         REGISTRY in tests/grad_ops/registry.rs): {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "registered ops that no longer exist: {stale:?}"
+    );
+}
+
+/// True when `file` (under `tests/`) has `#[test] fn name()`.
+fn has_test(file: &str, name: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(crate_dir().join("tests").join(file)) else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    lines.windows(2).any(|w| {
+        w[0] == "#[test]" && w[1].starts_with(&format!("fn {name}(")) && w[1].ends_with('{')
+    })
+}
+
+/// Calls the op's rules on its probe node with fresh gradients/tangents.
+fn answers_rules(node_out: &Var) -> Result<(), String> {
+    let node = node_out.node();
+    let op = node.op().expect("the probe builds an op node");
+    let outputs = node.outputs();
+    let grads: Vec<Var> = outputs.iter().map(|o| zeros_like(o, None) + 1.0).collect();
+    let pulled = op
+        .pullback(&node.inputs, &outputs, &grads)
+        .map_err(|e| e.to_string())?;
+    if pulled.len() != node.inputs.len() {
+        return Err(format!(
+            "{} gradients for {} inputs",
+            pulled.len(),
+            node.inputs.len()
+        ));
+    }
+    if !pulled.iter().any(|g| matches!(g, Grad::Value(_))) {
+        return Err(format!("no input got a gradient: {pulled:?}"));
+    }
+    let tangents: Vec<Option<Var>> = node
+        .inputs
+        .iter()
+        .map(|v| v.dtype().is_float().then(|| v.clone()))
+        .collect();
+    let pushed = op
+        .pushforward(&node.inputs, &outputs, &tangents)
+        .map_err(|e| e.to_string())?;
+    if pushed.len() != outputs.len() || pushed.iter().all(Option::is_none) {
+        return Err(format!(
+            "pushforward gave {pushed:?} for {} outputs",
+            outputs.len()
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn registered_ops_keep_their_promises() {
+    let mut problems = Vec::new();
+    for e in REGISTRY {
+        let probe = (e.probe)();
+        let op = probe.op().expect("the probe builds an op node");
+        let debug = format!("{op:?}");
+        if !debug.starts_with(e.name) {
+            problems.push(format!("{}: the probe builds {debug}", e.name));
+            continue;
+        }
+        match &e.coverage {
+            Tested(tests) => {
+                if !op.differentiable() {
+                    problems.push(format!(
+                        "{}: registered as tested but not differentiable",
+                        e.name
+                    ));
+                }
+                if let Err(why) = answers_rules(&probe) {
+                    problems.push(format!("{}: rules fail: {why}", e.name));
+                }
+                for t in *tests {
+                    let (file, name) = t.split_once("::").expect("file.rs::test_name");
+                    if !has_test(file, name) {
+                        problems.push(format!("{}: no #[test] fn {name} in tests/{file}", e.name));
+                    }
+                }
+                if tests.is_empty() {
+                    problems.push(format!("{}: no tests named", e.name));
+                }
+            }
+            NotDifferentiable(why) => {
+                if op.differentiable() {
+                    problems.push(format!(
+                        "{}: declared not differentiable ({why}), but it says it is",
+                        e.name
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn gradients_through_undeclared_paths_are_disconnected_not_errors() {
+    // Each non-differentiable op cuts the path; the cost still has a
+    // gradient through its other, differentiable path.
+    let x = m();
+    let through = [
+        argmax(&x, 0, false).cast(F64).sum(Axis::All),
+        x.shape().cast(F64).sum(Axis::All),
+        x.nonzero().remove(0).cast(F64).sum(Axis::All),
+    ];
+    for (k, extra) in through.iter().enumerate() {
+        let cost = x.sum(Axis::All) + extra;
+        let g = grad(&cost, std::slice::from_ref(&x), &GradOptions::default()).unwrap();
+        let f = function(std::slice::from_ref(&x), &g).unwrap();
+        let out = f
+            .call(&[Tensor::randn(F64, &[2, 3], 950 + k as u64)])
+            .unwrap();
+        assert_eq!(out[0].to_vec::<f64>(), vec![1.0; 6], "case {k}");
+    }
+}

@@ -1,0 +1,16 @@
+"""Compiling graphs: ``function``, ``shared``, modes and their classes (Theano's ``theano.compile``)."""
+
+from theon.compile.function import Function, function
+from theon.compile.mode import FAST_COMPILE, FAST_RUN, Mode, get_mode
+from theon.compile.sharedvalue import SharedVariable, shared
+
+__all__ = [
+    "function",
+    "Function",
+    "shared",
+    "SharedVariable",
+    "Mode",
+    "FAST_RUN",
+    "FAST_COMPILE",
+    "get_mode",
+]
