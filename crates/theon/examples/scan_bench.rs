@@ -6,18 +6,26 @@
 //! - **Per-step overhead**: `h + 1` on a scalar for 100,000 steps.
 //!   Target < 0.5 µs per step.
 //!
-//! Run with `cargo run --release -p theon --example scan_bench`.
+//! The RNN is also built unrolled (100 copies of the step in one graph) to
+//! separate the loop's own cost from the kernels'.
 //!
-//! The matrix products go through an `OpFromGraph` around `dot` whose
-//! gradient is given by hand (`gA = g·Bᵀ`, `gB = Aᵀ·g`), because `dot`'s
-//! own gradient is not on this branch yet; both directions use the same
-//! GEMM as `dot`.
+//! Run with `cargo run --release -p theon --example scan_bench`
+//! (`SCAN_BENCH=rnn` or `SCAN_BENCH=overhead` runs one part).
 
 use std::time::{Duration, Instant};
 use theon::ops::control::{scan, OpFromGraph};
 use theon::prelude::*;
 
-/// `a · b` for matrices, differentiable through a user gradient.
+/// How the RNN multiplies matrices.
+#[derive(Clone, Copy, PartialEq)]
+enum Product {
+    /// `dot`, with its own (einsum-based) gradient.
+    Dot,
+    /// An `OpFromGraph` around `dot` with the gradient written as two
+    /// `dot`s (`gA = g·Bᵀ`, `gB = Aᵀ·g`), so both directions run GEMM.
+    HandGrad,
+}
+
 fn matmul_op() -> OpFromGraph {
     let (a, b) = (matrix("a", F32), matrix("b", F32));
     OpFromGraph::new(&[a.clone(), b.clone()], &[dot(&a, &b)])
@@ -26,11 +34,25 @@ fn matmul_op() -> OpFromGraph {
         .with_grad(|ins, g| Ok(vec![dot(&g[0], &ins[1].t()), dot(&ins[0].t(), &g[0])]))
 }
 
-/// The median of `runs` timings of `f` (after `warmup` untimed calls).
+fn product(kind: Product, mm: &OpFromGraph, a: &Var, b: &Var) -> Var {
+    match kind {
+        Product::Dot => a.dot(b),
+        Product::HandGrad => mm.call(&[a.clone(), b.clone()]).remove(0),
+    }
+}
+
+/// The median of `runs` timings of `f` (after `warmup` untimed calls;
+/// fewer runs when one call takes over 100 ms).
 fn median(warmup: usize, runs: usize, mut f: impl FnMut()) -> Duration {
+    let t = Instant::now();
     for _ in 0..warmup {
         f();
     }
+    let runs = if t.elapsed() > Duration::from_millis(100) * warmup as u32 {
+        runs.min(5)
+    } else {
+        runs
+    };
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let t = Instant::now();
@@ -42,27 +64,46 @@ fn median(warmup: usize, runs: usize, mut f: impl FnMut()) -> Duration {
     times[runs / 2]
 }
 
-fn rnn_bench() {
-    let (steps, batch, n_in, n_h) = (100, 32, 64, 128);
+const STEPS: usize = 100;
+const BATCH: usize = 32;
+const N_IN: usize = 64;
+const N_H: usize = 128;
+
+/// The RNN's loss, `sum(h_T²)`, by scan or unrolled.
+fn rnn_loss(p: [&Var; 5], unrolled: bool, kind: Product) -> Var {
+    let [x, w, u, b, h0] = p;
     let mm = matmul_op();
+    let h_last = if unrolled {
+        let mut h = h0.clone();
+        for t in 0..STEPS {
+            let xt = x.at(&s![t as i64]);
+            h = (product(kind, &mm, &xt, w) + product(kind, &mm, &h, u) + b).tanh();
+        }
+        h
+    } else {
+        let (w, u, b) = (w.clone(), u.clone(), b.clone());
+        let r = scan(move |s| {
+            let xw = product(kind, &mm, s.seq(0), &w);
+            (xw + product(kind, &mm, s.prev(0), &u) + &b).tanh()
+        })
+        .sequences([x])
+        .outputs_info([h0])
+        .name("rnn")
+        .build()
+        .unwrap();
+        r.last[0].clone().unwrap()
+    };
+    h_last.sqr().sum(Axis::All)
+}
+
+/// `(forward, forward + BPTT)` median times.
+fn time_rnn(unrolled: bool, kind: Product, args: &[Tensor]) -> (Duration, Duration) {
     let x = tensor3("x", F32);
     let w = matrix("W", F32);
     let u = matrix("U", F32);
     let b = vector("b", F32);
     let h0 = matrix("h0", F32);
-    let (w2, u2, b2, mm2) = (w.clone(), u.clone(), b.clone(), mm.clone());
-    let r = scan(move |s| {
-        let xw = mm2.call(&[s.seq(0).clone(), w2.clone()])[0].clone();
-        let hu = mm2.call(&[s.prev(0).clone(), u2.clone()])[0].clone();
-        (xw + hu + &b2).tanh()
-    })
-    .sequences([&x])
-    .outputs_info([&h0])
-    .name("rnn")
-    .build()
-    .unwrap();
-    let h_last = r.last[0].clone().unwrap();
-    let loss = h_last.sqr().sum(Axis::All);
+    let loss = rnn_loss([&x, &w, &u, &b, &h0], unrolled, kind);
     let params = [w.clone(), u.clone(), b.clone(), h0.clone()];
     let grads = grad(&loss, &params, &GradOptions::default()).unwrap();
     let inputs = [x, w, u, b, h0];
@@ -70,34 +111,45 @@ fn rnn_bench() {
     let mut outs = vec![loss];
     outs.extend(grads);
     let both = function(&inputs, &outs).unwrap();
-    let scale = |n: usize| 1.0 / (n as f64).sqrt();
-    let args = [
-        Tensor::randn(F32, &[steps, batch, n_in], 1),
-        Tensor::rand_uniform(F32, &[n_in, n_h], -scale(n_in), scale(n_in), 2),
-        Tensor::rand_uniform(F32, &[n_h, n_h], -scale(n_h), scale(n_h), 3),
-        Tensor::randn(F32, &[n_h], 4),
-        Tensor::randn(F32, &[batch, n_h], 5),
-    ];
     let t_fwd = median(3, 21, || {
-        forward.call(&args).unwrap();
+        forward.call(args).unwrap();
     });
     let t_both = median(3, 21, || {
-        both.call(&args).unwrap();
+        both.call(args).unwrap();
     });
-    let flops_fwd = 2.0 * steps as f64 * batch as f64 * (n_in + n_h) as f64 * n_h as f64;
-    // Backward: dU, dW and dh_{t-1} products (dx is not needed).
-    let flops_bwd = 2.0 * steps as f64 * batch as f64 * (n_in + 2 * n_h) as f64 * n_h as f64;
-    println!("W4 RNN (T={steps}, batch {batch}, input {n_in}, hidden {n_h}, float32)");
-    println!(
-        "  forward:        {:8.3} ms  ({:.1} GFLOP/s in products)",
-        ms(t_fwd),
-        flops_fwd / t_fwd.as_secs_f64() / 1e9
-    );
-    println!(
-        "  forward + BPTT: {:8.3} ms  ({:.1} GFLOP/s in products; target <= 6 ms)",
-        ms(t_both),
-        (flops_fwd + flops_bwd) / t_both.as_secs_f64() / 1e9
-    );
+    (t_fwd, t_both)
+}
+
+fn rnn_bench() {
+    let scale = |n: usize| 1.0 / (n as f64).sqrt();
+    let args = [
+        Tensor::randn(F32, &[STEPS, BATCH, N_IN], 1),
+        Tensor::rand_uniform(F32, &[N_IN, N_H], -scale(N_IN), scale(N_IN), 2),
+        Tensor::rand_uniform(F32, &[N_H, N_H], -scale(N_H), scale(N_H), 3),
+        Tensor::randn(F32, &[N_H], 4),
+        Tensor::randn(F32, &[BATCH, N_H], 5),
+    ];
+    let flops_fwd = 2.0 * (STEPS * BATCH * (N_IN + N_H) * N_H) as f64;
+    // Backward: the dW, dU and dh_{t-1} products (dx is not needed).
+    let flops_bwd = 2.0 * (STEPS * BATCH * (N_IN + 2 * N_H) * N_H) as f64;
+    println!("W4 RNN (T={STEPS}, batch {BATCH}, input {N_IN}, hidden {N_H}, float32)");
+    let configs = [
+        ("scan, dot", false, Product::Dot),
+        ("unrolled, dot", true, Product::Dot),
+        ("scan, hand-grad matmul", false, Product::HandGrad),
+        ("unrolled, hand-grad matmul", true, Product::HandGrad),
+    ];
+    for (label, unrolled, kind) in configs {
+        let (t_fwd, t_both) = time_rnn(unrolled, kind, &args);
+        println!(
+            "  {label:27} forward: {:8.3} ms ({:5.1} GFLOP/s)   forward + BPTT: {:8.3} ms ({:5.1} GFLOP/s)",
+            ms(t_fwd),
+            flops_fwd / t_fwd.as_secs_f64() / 1e9,
+            ms(t_both),
+            (flops_fwd + flops_bwd) / t_both.as_secs_f64() / 1e9
+        );
+    }
+    println!("  (target: scan forward + BPTT <= 6 ms)");
 }
 
 fn overhead_bench() {
@@ -130,6 +182,12 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    rnn_bench();
-    overhead_bench();
+    // `SCAN_BENCH=rnn` or `SCAN_BENCH=overhead` runs one part.
+    let only = std::env::var("SCAN_BENCH").unwrap_or_default();
+    if only.is_empty() || only == "rnn" {
+        rnn_bench();
+    }
+    if only.is_empty() || only == "overhead" {
+        overhead_bench();
+    }
 }

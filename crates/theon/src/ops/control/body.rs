@@ -66,14 +66,24 @@ impl Body {
         mode.optimize(&mut fg);
         let optimized = fg.to_vars()?;
         let kernels = KernelRegistry::standard();
-        Ok(Program::build(&self.inputs, &optimized, &kernels, &HashMap::new()))
+        Ok(Program::build(
+            &self.inputs,
+            &optimized,
+            &kernels,
+            &HashMap::new(),
+        ))
     }
 
     /// Runs the program once on one value per input (in a fresh frame).
     pub fn run(&self, args: Vec<Tensor>) -> Result<Vec<Tensor>> {
         let program = self.program()?;
         let mut frame = Frame::new(program);
-        program.run(&mut frame, args.into_iter(), std::iter::empty(), &mut NoHook)
+        program.run(
+            &mut frame,
+            args.into_iter(),
+            std::iter::empty(),
+            &mut NoHook,
+        )
     }
 
     /// A runner that keeps its frame between calls (for loops).
@@ -198,35 +208,40 @@ pub fn dependents_of(outputs: &[Var], roots: &[Var]) -> IndexSet<(u64, usize)> {
 }
 
 /// The vector-Jacobian product `Σ_i output_grads[i]ᵀ ∂outputs[i]/∂wrt`
-/// for each `wrt` (`None` where disconnected). Built as the gradient of
-/// `Σ_i sum(outputs[i] * output_grads[i])`, so an output that also feeds
-/// another output, or appears twice, counts correctly. Integer outputs
-/// and outputs without a gradient are skipped.
+/// for each `wrt` (`None` where disconnected). Integer outputs and
+/// outputs without a gradient are skipped.
 pub fn vjp(outputs: &[Var], output_grads: &[Option<Var>], wrt: &[Var]) -> Result<Vec<Option<Var>>> {
-    let mut cost: Option<Var> = None;
-    for (o, g) in outputs.iter().zip(output_grads) {
-        let Some(g) = g else { continue };
-        if !o.dtype().is_float() {
-            continue;
-        }
-        let term = (o * &g.cast(o.dtype())).sum(Axis::All);
-        cost = Some(match cost {
-            None => term,
-            Some(c) => c + term,
-        });
-    }
+    let pairs: Vec<(Var, Var)> = outputs
+        .iter()
+        .zip(output_grads)
+        .filter_map(|(o, g)| g.as_ref().map(|g| (o.clone(), g.cast(o.dtype()))))
+        .filter(|(o, _)| o.dtype().is_float())
+        .collect();
     let float_wrt: Vec<Var> = wrt
         .iter()
         .filter(|w| w.dtype().is_float())
         .cloned()
         .collect();
-    let (Some(cost), false) = (cost, float_wrt.is_empty()) else {
+    if pairs.is_empty() || float_wrt.is_empty() {
         return Ok(vec![None; wrt.len()]);
-    };
+    }
     let options = GradOptions::new()
         .disconnected_inputs(DisconnectedInputs::Ignore)
         .return_disconnected(ReturnDisconnected::Disconnected);
-    let mut grads = grad_terms(Some(&cost), &float_wrt, &options)?.into_iter();
+    let terms = if seeds_are_independent(&pairs) {
+        grad_terms(None, &float_wrt, &options.known_grads(pairs))?
+    } else {
+        // A known gradient replaces what a variable's consumers give it, so
+        // an output that appears twice or feeds another output is seeded
+        // through a cost instead: Σ_i sum(outputs[i] * grads[i]).
+        let cost = pairs
+            .iter()
+            .map(|(o, g)| (o * g).sum(Axis::All))
+            .reduce(|a, b| a + b)
+            .expect("at least one pair");
+        grad_terms(Some(&cost), &float_wrt, &options)?
+    };
+    let mut grads = terms.into_iter();
     wrt.iter()
         .map(|w| {
             if !w.dtype().is_float() {
@@ -239,6 +254,22 @@ pub fn vjp(outputs: &[Var], output_grads: &[Option<Var>], wrt: &[Var]) -> Result
             }
         })
         .collect()
+}
+
+/// True when the seeded outputs are distinct and none is computed from
+/// another, so each can take its gradient as a known gradient.
+fn seeds_are_independent(pairs: &[(Var, Var)]) -> bool {
+    let outputs: Vec<Var> = pairs.iter().map(|(o, _)| o.clone()).collect();
+    if unique_vars(outputs.iter().cloned()).len() != outputs.len() {
+        return false;
+    }
+    let keys: IndexSet<(u64, usize)> = outputs.iter().map(Var::key).collect();
+    outputs.iter().all(|o| {
+        let upstream: Vec<Var> = o.inputs().to_vec();
+        toposort(&upstream)
+            .iter()
+            .all(|n| n.outputs().iter().all(|v| !keys.contains(&v.key())))
+    })
 }
 
 /// The Jacobian-vector product of `outputs` along `tangents` (one per

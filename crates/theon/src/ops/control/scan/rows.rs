@@ -27,7 +27,7 @@ impl Rows {
 
     /// Row `i` as a view (drop it before the next write).
     pub fn row(&self, i: usize) -> Tensor {
-        self.tensor.index_axis(0, i)
+        row_view(&self.tensor, i)
     }
 
     /// Rows `start..stop` as a view.
@@ -91,4 +91,16 @@ fn add_scalars(a: Scalar, b: Scalar) -> Scalar {
         (Scalar::Bool(x), Scalar::Bool(y)) => Scalar::Bool(x || y),
         (x, y) => Scalar::Int(x.as_i64().wrapping_add(y.as_i64())),
     }
+}
+
+/// Row `i` of `t` (`i < t.shape()[0]`) as a view. Unlike
+/// `Tensor::index_axis` it allocates nothing for rank-1 tensors, whose rows
+/// are scalars: the per-step path of a scalar recurrence.
+pub fn row_view(t: &Tensor, i: usize) -> Tensor {
+    let offset = t.offset() as isize + i as isize * t.strides()[0];
+    t.with_layout(
+        t.shape()[1..].to_vec(),
+        t.strides()[1..].to_vec(),
+        offset as usize,
+    )
 }

@@ -4,7 +4,7 @@
 //! at the first step, when their row shape is known).
 
 use super::op::Scan;
-use super::rows::Rows;
+use super::rows::{row_view, Rows};
 use super::spec::{coordinate, Carry, ReadTrack, ScanSpec, SegLen, WriteTrack};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -219,7 +219,7 @@ impl<'a> ReadState<'a> {
         let starts = &self.track.starts;
         let found = (0..starts.len()).rev().find(|&i| starts[i] <= r);
         match found {
-            Some(i) if r < self.ends[i] => self.segs[i].index_axis(0, r - starts[i]),
+            Some(i) if r < self.ends[i] => row_view(&self.segs[i], r - starts[i]),
             _ => self.zeros.clone(),
         }
     }
@@ -286,7 +286,13 @@ impl<'a> CarryState<'a> {
     }
 
     fn store(&mut self, spec: &ScanSpec, step: usize, next: &Tensor) -> Result<()> {
-        if next.shape() != self.state_shape.as_slice() {
+        let same = next.ndim() == self.state_shape.len()
+            && next
+                .shape()
+                .iter()
+                .zip(&self.state_shape)
+                .all(|(a, b)| a == b);
+        if !same {
             let msg = format!(
                 "step {step} returned shape {:?} for '{}', whose initial state has shape {:?}",
                 next.shape(),
