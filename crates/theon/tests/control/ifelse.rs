@@ -68,8 +68,7 @@ fn a_branch_that_would_fail_is_not_run() {
     );
     let err = f
         .call(&[Tensor::scalar(0i64), xv])
-        .err()
-        .expect("the else-branch fails");
+        .expect_err("the else-branch fails");
     assert!(err.to_string().contains("10"), "{err}");
 }
 
@@ -135,28 +134,24 @@ fn gradient_and_rop_of_each_branch() {
 #[test]
 fn bad_conditions_and_branches() {
     let x = vector("x", F64);
-    let msg = try_ifelse(&x, &[x.clone()], &[x.clone()])
-        .err()
-        .expect("error")
+    let msg = try_ifelse(&x, std::slice::from_ref(&x), std::slice::from_ref(&x))
+        .expect_err("error")
         .to_string();
     assert!(msg.contains("condition must be a scalar"), "{msg}");
     let c = scalar("c", Bool);
-    let msg = try_ifelse(&c, &[x.clone()], &[x.sum(Axis::All)])
-        .err()
-        .expect("error")
+    let msg = try_ifelse(&c, std::slice::from_ref(&x), &[x.sum(Axis::All)])
+        .expect_err("error")
         .to_string();
     assert!(
         msg.contains("output 0") && msg.contains("float64(?,)") && msg.contains("float64()"),
         "{msg}"
     );
-    let msg = try_ifelse(&c, &[x.clone()], &[x.cast(F32)])
-        .err()
-        .expect("error")
+    let msg = try_ifelse(&c, std::slice::from_ref(&x), &[x.cast(F32)])
+        .expect_err("error")
         .to_string();
     assert!(msg.contains("float32"), "{msg}");
-    let msg = try_ifelse(&c, &[x.clone(), x.clone()], &[x.clone()])
-        .err()
-        .expect("error")
+    let msg = try_ifelse(&c, &[x.clone(), x.clone()], std::slice::from_ref(&x))
+        .expect_err("error")
         .to_string();
     assert!(msg.contains("2 outputs") && msg.contains("has 1"), "{msg}");
 }

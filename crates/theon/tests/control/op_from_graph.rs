@@ -55,12 +55,12 @@ fn derived_gradients_rop_and_second_derivatives() {
 fn a_user_gradient_overrides_the_derived_one() {
     // The forward doubles x; the custom gradient claims a factor of 3.
     let x = vector("x", F64);
-    let op = OpFromGraph::new(&[x.clone()], &[&x * 2.0])
+    let op = OpFromGraph::new(std::slice::from_ref(&x), &[&x * 2.0])
         .unwrap()
         .with_grad(|_inputs, grads| Ok(vec![&grads[0] * 3.0]));
     let a = vector("a", F64);
-    let y = op.call(&[a.clone()])[0].sum(Axis::All);
-    let g = grad(&y, &[a.clone()], &GradOptions::default()).unwrap();
+    let y = op.call(std::slice::from_ref(&a))[0].sum(Axis::All);
+    let g = grad(&y, std::slice::from_ref(&a), &GradOptions::default()).unwrap();
     let out = eval(&[a], &[y, g[0].clone()], &[Tensor::randn(F64, &[3], 5)]);
     assert_eq!(out[1].to_vec::<f64>(), vec![3.0; 3]);
 }
@@ -69,11 +69,11 @@ fn a_user_gradient_overrides_the_derived_one() {
 fn shared_variables_become_implicit_inputs() {
     let w = shared(Tensor::randn(F64, &[3], 6), "w");
     let x = vector("x", F64);
-    let op = OpFromGraph::new(&[x.clone()], &[(&x * w.var()).sum(Axis::All)]).unwrap();
+    let op = OpFromGraph::new(std::slice::from_ref(&x), &[(&x * w.var()).sum(Axis::All)]).unwrap();
     assert_eq!(op.implicit.len(), 1);
     let a = vector("a", F64);
-    let y = op.call(&[a.clone()])[0].clone();
-    let f = function(&[a.clone()], &[y.clone()]).unwrap();
+    let y = op.call(std::slice::from_ref(&a))[0].clone();
+    let f = function(std::slice::from_ref(&a), std::slice::from_ref(&y)).unwrap();
     let av = Tensor::randn(F64, &[3], 7);
     let dot = |w: &Tensor| -> f64 {
         av.to_vec::<f64>()
@@ -83,47 +83,44 @@ fn shared_variables_become_implicit_inputs() {
             .sum()
     };
     assert_close(
-        &f.call(&[av.clone()]).unwrap()[0].to_vec::<f64>(),
+        &f.call(std::slice::from_ref(&av)).unwrap()[0].to_vec::<f64>(),
         &[dot(&w.get_value())],
         1e-12,
     );
     let new_w = Tensor::randn(F64, &[3], 8);
     w.set_value(new_w.clone()).unwrap();
     assert_close(
-        &f.call(&[av.clone()]).unwrap()[0].to_vec::<f64>(),
+        &f.call(std::slice::from_ref(&av)).unwrap()[0].to_vec::<f64>(),
         &[dot(&new_w)],
         1e-12,
     );
     // The gradient reaches the shared variable through the implicit input.
     let gw = grad(&y, &[w.var()], &GradOptions::default()).unwrap();
-    let out = eval(&[a], &gw, &[av.clone()]);
+    let out = eval(&[a], &gw, std::slice::from_ref(&av));
     assert_close(&out[0].to_vec::<f64>(), &av.to_vec::<f64>(), 1e-12);
 }
 
 #[test]
 fn bad_definitions_and_calls() {
     let (x, y) = (vector("x", F64), vector("y", F64));
-    let msg = OpFromGraph::new(&[x.clone()], &[&x + &y])
-        .err()
-        .expect("missing input")
+    let msg = OpFromGraph::new(std::slice::from_ref(&x), &[&x + &y])
+        .expect_err("missing input")
         .to_string();
     assert!(
         msg.contains("'y'") && msg.contains("not among the inputs"),
         "{msg}"
     );
-    let msg = OpFromGraph::new(&[x.exp()], &[x.clone()])
-        .err()
-        .expect("not an input")
+    let msg = OpFromGraph::new(&[x.exp()], std::slice::from_ref(&x))
+        .expect_err("not an input")
         .to_string();
     assert!(msg.contains("distinct graph input"), "{msg}");
-    let op = OpFromGraph::new(&[x.clone()], &[x.exp()]).unwrap();
+    let op = OpFromGraph::new(std::slice::from_ref(&x), &[x.exp()]).unwrap();
     let msg = op
         .try_call(&[x.clone(), y.clone()])
-        .err()
-        .expect("arity")
+        .expect_err("arity")
         .to_string();
     assert!(msg.contains("takes 1 inputs, got 2"), "{msg}");
     let m = matrix("m", F64);
-    let msg = op.try_call(&[m]).err().expect("type").to_string();
+    let msg = op.try_call(&[m]).expect_err("type").to_string();
     assert!(msg.contains("input 0 has type float64(?, ?)"), "{msg}");
 }

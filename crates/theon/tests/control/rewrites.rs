@@ -27,17 +27,21 @@ fn ifelse_with_a_constant_condition_becomes_its_branch() {
     for (cond, want_exp) in [(true, true), (false, false)] {
         let c = constant(Tensor::scalar(cond));
         let y = ifelse(&c, &x.exp(), &x.sin());
-        let on = compile(&[x.clone()], &[y.clone()], Mode::fast_run());
+        let on = compile(
+            std::slice::from_ref(&x),
+            std::slice::from_ref(&y),
+            Mode::fast_run(),
+        );
         let off = compile(
-            &[x.clone()],
+            std::slice::from_ref(&x),
             &[y],
             Mode::fast_run().excluding(["ifelse_constant_cond"]),
         );
         assert_eq!(count::<IfElse>(&on), 0);
         assert_eq!(count::<IfElse>(&off), 1);
         let xv = Tensor::randn(F64, &[5], 1);
-        let a = on.call(&[xv.clone()]).unwrap()[0].to_vec::<f64>();
-        let b = off.call(&[xv.clone()]).unwrap()[0].to_vec::<f64>();
+        let a = on.call(std::slice::from_ref(&xv)).unwrap()[0].to_vec::<f64>();
+        let b = off.call(std::slice::from_ref(&xv)).unwrap()[0].to_vec::<f64>();
         assert_close(&a, &b, 1e-12);
         let f: fn(f64) -> f64 = if want_exp { f64::exp } else { f64::sin };
         assert_close(
@@ -52,13 +56,23 @@ fn ifelse_with_a_constant_condition_becomes_its_branch() {
 fn inline_op_from_graph_is_replaced_by_its_subgraph() {
     let x = vector("x", F64);
     let sub = (&x * 2.0).tanh();
-    let kept = OpFromGraph::new(&[x.clone()], &[sub.clone()]).unwrap();
-    let inlined = OpFromGraph::new(&[x.clone()], &[sub]).unwrap().inline(true);
+    let kept = OpFromGraph::new(std::slice::from_ref(&x), std::slice::from_ref(&sub)).unwrap();
+    let inlined = OpFromGraph::new(std::slice::from_ref(&x), &[sub])
+        .unwrap()
+        .inline(true);
     let a = vector("a", F64);
-    let f_kept = compile(&[a.clone()], &kept.call(&[a.exp()]), Mode::fast_run());
-    let f_inl = compile(&[a.clone()], &inlined.call(&[a.exp()]), Mode::fast_run());
+    let f_kept = compile(
+        std::slice::from_ref(&a),
+        &kept.call(&[a.exp()]),
+        Mode::fast_run(),
+    );
+    let f_inl = compile(
+        std::slice::from_ref(&a),
+        &inlined.call(&[a.exp()]),
+        Mode::fast_run(),
+    );
     let f_off = compile(
-        &[a.clone()],
+        std::slice::from_ref(&a),
         &inlined.call(&[a.exp()]),
         Mode::fast_run().excluding(["inline_op_from_graph"]),
     );
@@ -73,7 +87,7 @@ fn inline_op_from_graph_is_replaced_by_its_subgraph() {
         .collect();
     for f in [&f_kept, &f_inl, &f_off] {
         assert_close(
-            &f.call(&[av.clone()]).unwrap()[0].to_vec::<f64>(),
+            &f.call(std::slice::from_ref(&av)).unwrap()[0].to_vec::<f64>(),
             &want,
             1e-12,
         );
@@ -100,7 +114,11 @@ fn a_scan_whose_history_is_unused_keeps_only_its_window() {
             })
             .collect()
     };
-    let on = compile(&[x.clone(), h0.clone()], &[last.clone()], Mode::fast_run());
+    let on = compile(
+        &[x.clone(), h0.clone()],
+        std::slice::from_ref(&last),
+        Mode::fast_run(),
+    );
     let off = compile(
         &[x.clone(), h0.clone()],
         &[last],

@@ -68,8 +68,7 @@ fn step_output_shape_differs_at_run_time() {
     // The body's `add` fails inside the loop; the error points at the step function.
     let err = f
         .call(&[Tensor::randn(F64, &[3], 1), Tensor::randn(F64, &[4], 2)])
-        .err()
-        .expect("a shape error");
+        .expect_err("a shape error");
     let msg = err.to_string();
     assert!(msg.contains("[3]") && msg.contains("[4]"), "{msg}");
     let site = err.site.expect("a site");
@@ -89,8 +88,7 @@ fn step_output_shape_differs_at_run_time() {
     let f = function(&[h0], &[r.outputs[0].clone()]).unwrap();
     let msg = f
         .call(&[Tensor::randn(F64, &[3], 3)])
-        .err()
-        .expect("shape error")
+        .expect_err("shape error")
         .to_string();
     assert!(
         msg.contains("step 0 returned shape [6]") && msg.contains("initial state has shape [3]"),
@@ -109,8 +107,7 @@ fn sequences_of_different_lengths_need_n_steps() {
     let f = function(&[x.clone(), y.clone()], &[r.outputs[0].clone()]).unwrap();
     let msg = f
         .call(&[Tensor::randn(F64, &[4], 1), Tensor::randn(F64, &[6], 2)])
-        .err()
-        .expect("length error")
+        .expect_err("length error")
         .to_string();
     assert!(
         msg.contains("'x' (length 4") && msg.contains("'y' (length 6") && msg.contains("n_steps"),
@@ -156,11 +153,10 @@ fn taps_that_are_negative_where_they_cannot_be_or_too_large() {
         .sequences([Seq::taps(&x, &[10])])
         .build()
         .unwrap();
-    let f = function(&[x.clone()], &[r.outputs[0].clone()]).unwrap();
+    let f = function(std::slice::from_ref(&x), &[r.outputs[0].clone()]).unwrap();
     let msg = f
         .call(&[Tensor::randn(F64, &[5], 1)])
-        .err()
-        .expect("too short")
+        .expect_err("too short")
         .to_string();
     assert!(
         msg.contains("sequence 'x' (length 5) leaves zero steps"),
@@ -171,11 +167,10 @@ fn taps_that_are_negative_where_they_cannot_be_or_too_large() {
         .n_steps(3)
         .build()
         .unwrap();
-    let f = function(&[x.clone()], &[r.outputs[0].clone()]).unwrap();
+    let f = function(std::slice::from_ref(&x), &[r.outputs[0].clone()]).unwrap();
     let msg = f
         .call(&[Tensor::randn(F64, &[5], 1)])
-        .err()
-        .expect("too short")
+        .expect_err("too short")
         .to_string();
     assert!(
         msg.contains("has 5 rows, but 3 steps with its taps need 14"),
@@ -203,8 +198,7 @@ fn taps_that_are_negative_where_they_cannot_be_or_too_large() {
     let f = function(&[x0], &[r.outputs[0].clone()]).unwrap();
     let msg = f
         .call(&[Tensor::randn(F64, &[2, 3], 1)])
-        .err()
-        .expect("window error")
+        .expect_err("window error")
         .to_string();
     assert!(
         msg.contains("shape [2, 3]") && msg.contains("need 4 rows"),
@@ -235,8 +229,7 @@ fn zero_or_negative_step_counts() {
     for bad in [0i64, -1] {
         let msg = f
             .call(&[Tensor::scalar(1.0f64), Tensor::scalar(bad)])
-            .err()
-            .expect("bad")
+            .expect_err("bad")
             .to_string();
         assert!(
             msg.contains(&format!(
@@ -250,8 +243,7 @@ fn zero_or_negative_step_counts() {
     let f = function(&[x], &[r.outputs[0].clone()]).unwrap();
     let msg = f
         .call(&[Tensor::zeros(F64, &[0])])
-        .err()
-        .expect("empty")
+        .expect_err("empty")
         .to_string();
     assert!(msg.contains("length 0"), "{msg}");
     let msg = scan(|s| s.prev(0) + 1.0)

@@ -57,16 +57,8 @@ fn power_by_repeated_multiplication() {
 }
 
 /// `h_t = tanh(x_t · W + h_{t-1} · U + b)` by plain loops.
-fn rnn_reference(
-    x: &[f64],
-    w: &[f64],
-    u: &[f64],
-    b: &[f64],
-    h0: &[f64],
-    t: usize,
-    n_in: usize,
-    n_h: usize,
-) -> Vec<f64> {
+fn rnn_reference(v: &[Vec<f64>], (t, n_in, n_h): (usize, usize, usize)) -> Vec<f64> {
+    let (x, w, u, b, h0) = (&v[0], &v[1], &v[2], &v[3], &v[4]);
     let mut h = h0.to_vec();
     let mut all = Vec::new();
     for step in 0..t {
@@ -111,7 +103,7 @@ fn tanh_rnn_matches_a_plain_loop() {
     ];
     let out = eval(&[x, w, u, b, h0], &[r.outputs[0].clone()], &vals);
     let v: Vec<Vec<f64>> = vals.iter().map(|t| t.to_vec::<f64>()).collect();
-    let want = rnn_reference(&v[0], &v[1], &v[2], &v[3], &v[4], t, n_in, n_h);
+    let want = rnn_reference(&v, (t, n_in, n_h));
     assert_eq!(out[0].shape(), &[t, n_h]);
     assert_close(&out[0].to_vec::<f64>(), &want, 1e-12);
 }
@@ -159,7 +151,7 @@ fn jacobian_by_scan() {
         let onehot = eq(&positions, s.seq(0)).cast(F64);
         let g = grad(
             &(&y * &onehot).sum(Axis::All),
-            &[x.clone()],
+            std::slice::from_ref(&x),
             &GradOptions::default(),
         )?;
         Ok::<_, theon::Error>(g[0].clone())
@@ -207,7 +199,7 @@ fn accumulating_into_a_shared_variable_with_updates() {
         .build()
         .unwrap();
     let xv = Tensor::randn(F64, &[5, 3], 11);
-    let out = f.call(&[xv.clone()]).unwrap();
+    let out = f.call(std::slice::from_ref(&xv)).unwrap();
     let rows = xv.to_vec::<f64>();
     let mut state = start.clone();
     let mut sums = Vec::new();
@@ -346,7 +338,7 @@ fn map_reduce_foldl_foldr() {
     let m = map(
         |s| s.seq(0) * s.seq(1) + s.non_seq(0),
         &[x.clone(), y.clone()],
-        &[z.clone()],
+        std::slice::from_ref(&z),
     )
     .unwrap();
     // A non-commutative fold tells left from right: acc' = 0.5 acc + v.
@@ -354,14 +346,26 @@ fn map_reduce_foldl_foldr() {
     let zero = scalar_zero();
     let r = reduce(
         fold,
-        &[x.clone()],
+        std::slice::from_ref(&x),
         &[OutputInfo::initial(&zero)],
         &[],
         false,
     )
     .unwrap();
-    let l = foldl(fold, &[x.clone()], &[OutputInfo::initial(&zero)], &[]).unwrap();
-    let rr = foldr(fold, &[x.clone()], &[OutputInfo::initial(&zero)], &[]).unwrap();
+    let l = foldl(
+        fold,
+        std::slice::from_ref(&x),
+        &[OutputInfo::initial(&zero)],
+        &[],
+    )
+    .unwrap();
+    let rr = foldr(
+        fold,
+        std::slice::from_ref(&x),
+        &[OutputInfo::initial(&zero)],
+        &[],
+    )
+    .unwrap();
     let xv = Tensor::randn(F64, &[5], 15).to_vec::<f64>();
     let yv = Tensor::randn(F64, &[5], 16).to_vec::<f64>();
     let out = eval(
@@ -429,7 +433,7 @@ fn non_contiguous_sequences_and_float32() {
     let r = scan(|s| s.seq(0).exp()).sequences([&x]).build().unwrap();
     let base = Tensor::randn(F32, &[3, 5], 19);
     let xt = base.t(); // (5, 3), not contiguous
-    let out = eval(&[x], &[r.outputs[0].clone()], &[xt.clone()]);
+    let out = eval(&[x], &[r.outputs[0].clone()], std::slice::from_ref(&xt));
     let want: Vec<f64> = xt.to_f64_vec().iter().map(|v| v.exp()).collect();
     assert_close(&out[0].to_f64_vec(), &want, 1e-6);
 }

@@ -148,7 +148,7 @@ fn gradient_with_symbolic_n_steps_shorter_than_the_sequence() {
     let h0 = vector("h0", F64);
     let x = matrix("x", F64);
     let cost = f(&[h0.clone(), x.clone()]).unwrap().sum(Axis::All);
-    let gx = grad(&cost, &[x.clone()], &GradOptions::default()).unwrap();
+    let gx = grad(&cost, std::slice::from_ref(&x), &GradOptions::default()).unwrap();
     let out = eval(&[h0, x], &gx, &points);
     assert_eq!(out[0].shape(), &[5, 2]);
     assert_eq!(&out[0].to_vec::<f64>()[6..], &[0.0; 4]);
@@ -202,7 +202,7 @@ fn truncated_gradient_stops_after_n_steps() {
         .unwrap();
     let gw_want = grad(
         &tail.outputs[0].sum(Axis::All),
-        &[w.clone()],
+        std::slice::from_ref(&w),
         &GradOptions::default(),
     )
     .unwrap();
@@ -301,15 +301,19 @@ fn hessian_vector_product_through_scan() {
             .unwrap()
     };
     let cost = build(&u).outputs[0].sqr().sum(Axis::All);
-    let g = grad(&cost, &[u.clone()], &GradOptions::default())
+    let g = grad(&cost, std::slice::from_ref(&u), &GradOptions::default())
         .unwrap()
         .remove(0);
-    let hv_rop = rop(&[g.clone()], &[u.clone()], &[v.clone()])
-        .unwrap()
-        .remove(0);
+    let hv_rop = rop(
+        std::slice::from_ref(&g),
+        std::slice::from_ref(&u),
+        std::slice::from_ref(&v),
+    )
+    .unwrap()
+    .remove(0);
     let hv_lop = grad(
         &(&g * &v).sum(Axis::All),
-        &[u.clone()],
+        std::slice::from_ref(&u),
         &GradOptions::default(),
     )
     .unwrap()

@@ -141,7 +141,7 @@ impl<'a> Backward<'a> {
             history_grads: vec![],
             write_grads: vec![],
         };
-        bw.read_output_grads(&gouts.history, &gouts.writes);
+        bw.read_output_grads(gouts.history, &gouts.writes);
         bw
     }
 

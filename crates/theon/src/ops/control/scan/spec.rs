@@ -155,7 +155,7 @@ pub struct InnerOutputs<'a, T> {
 }
 
 /// Cuts `xs` into consecutive pieces of the given sizes.
-fn cut<'a, T>(xs: &'a [T], sizes: impl IntoIterator<Item = usize>) -> (Vec<&'a [T]>, &'a [T]) {
+fn cut<T>(xs: &[T], sizes: impl IntoIterator<Item = usize>) -> (Vec<&[T]>, &[T]) {
     let mut rest = xs;
     let pieces = sizes
         .into_iter()
