@@ -13,6 +13,8 @@
 //! (`SCAN_BENCH=rnn` or `SCAN_BENCH=overhead` runs one part).
 
 use std::time::{Duration, Instant};
+use theon::graph::toposort;
+use theon::ops::control::scan::Scan;
 use theon::ops::control::{scan, OpFromGraph};
 use theon::prelude::*;
 
@@ -172,9 +174,23 @@ fn overhead_bench() {
     let t_last = median(1, 7, || {
         last_only.call(&arg).unwrap();
     });
+    // The body's program alone, run as the loop runs it (one frame, one
+    // argument per call): what the kernels and the executor cost per step.
+    let scan_op = toposort(last_only.optimized_outputs())
+        .iter()
+        .find_map(|n| n.op().and_then(|op| op.as_any().downcast_ref::<Scan>().cloned()))
+        .expect("a scan node");
+    let mut runner = scan_op.body.runner().unwrap();
+    let t_body = median(1, 7, || {
+        let mut h = Tensor::scalar(0.5f64);
+        for _ in 0..n {
+            h = runner.run(std::iter::once(h)).unwrap().remove(0);
+        }
+    });
     println!("Per-step overhead (h + 1 on a scalar, {n} steps; target < 0.5 us/step)");
     println!("  keeping the history: {:.3} us/step", per_step(t_hist));
     println!("  last state only:     {:.3} us/step", per_step(t_last));
+    println!("  the body alone:      {:.3} us/call (kernel + executor)", per_step(t_body));
 }
 
 fn ms(d: Duration) -> f64 {

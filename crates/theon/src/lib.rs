@@ -39,6 +39,7 @@ pub mod prelude {
     pub use crate::graph::Arg;
     pub use crate::graph::{SharedVar, TensorType, Var};
     pub use crate::ops::constructors::*;
+    pub use crate::ops::control::{ifelse, scan, OpFromGraph, OutputInfo, Seq, StepOutputs};
     pub use crate::ops::creation::{
         alloc, arange, eye, fill, full, full_like, identity, identity_like, ones, ones_like,
         second, zeros, zeros_like,
