@@ -178,7 +178,10 @@ fn overhead_bench() {
     // argument per call): what the kernels and the executor cost per step.
     let scan_op = toposort(last_only.optimized_outputs())
         .iter()
-        .find_map(|n| n.op().and_then(|op| op.as_any().downcast_ref::<Scan>().cloned()))
+        .find_map(|n| {
+            n.op()
+                .and_then(|op| op.as_any().downcast_ref::<Scan>().cloned())
+        })
         .expect("a scan node");
     let mut runner = scan_op.body.runner().unwrap();
     let t_body = median(1, 7, || {
@@ -190,7 +193,10 @@ fn overhead_bench() {
     println!("Per-step overhead (h + 1 on a scalar, {n} steps; target < 0.5 us/step)");
     println!("  keeping the history: {:.3} us/step", per_step(t_hist));
     println!("  last state only:     {:.3} us/step", per_step(t_last));
-    println!("  the body alone:      {:.3} us/call (kernel + executor)", per_step(t_body));
+    println!(
+        "  the body alone:      {:.3} us/call (kernel + executor)",
+        per_step(t_body)
+    );
 }
 
 fn ms(d: Duration) -> f64 {

@@ -68,6 +68,37 @@ const REGISTRY: &[Entry] = &[
         || grad_scale(&m(), 2.0),
         Tested(&["grad_api.rs::modifiers_are_identity_forward_and_change_only_gradients"]),
     ),
+    // ops/control
+    entry(
+        "Scan",
+        || {
+            let r = theon::ops::control::scan(|s| s.prev(0) * s.seq(0))
+                .sequences([&m()])
+                .outputs_info([&vector("h0", F64)])
+                .build()
+                .unwrap();
+            r.outputs[0].clone()
+        },
+        Tested(&[
+            "control/scan_grad.rs::bptt_of_the_history_matches_finite_differences",
+            "control/scan_grad.rs::rop_through_scan_matches_finite_differences",
+            "control/scan_grad.rs::second_derivatives_through_scan",
+        ]),
+    ),
+    entry(
+        "IfElse",
+        || theon::ops::control::ifelse(&scalar("c", Bool), &m().exp(), &m()),
+        Tested(&["control/ifelse.rs::gradient_and_rop_of_each_branch"]),
+    ),
+    entry(
+        "OpFromGraph",
+        || {
+            let x = matrix("x", F64);
+            let op = theon::ops::control::OpFromGraph::new(std::slice::from_ref(&x), &[x.exp()]);
+            op.unwrap().call(&[m()]).remove(0)
+        },
+        Tested(&["control/op_from_graph.rs::derived_gradients_rop_and_second_derivatives"]),
+    ),
     // ops/elemwise
     entry(
         "Elemwise",

@@ -351,63 +351,22 @@ where
     for (i, phs) in inner.args.seqs.iter().enumerate() {
         parts.add_read(sequence_part(&b, i, phs));
     }
-    // Each output: a carry (recurrent) or a write track, in order.
-    let mut roles = Vec::new();
-    for (i, y) in inner.outputs.iter().enumerate() {
-        match b.outputs_info.get(i) {
-            Some(OutputInfo::Initial { initial, taps }) => {
-                let carry = Carry {
-                    name: initial.label(),
-                    lags: taps.iter().map(|t| t.unsigned_abs() as usize).collect(),
-                    history: true,
-                };
-                let init = initial_window(&b.name, initial, taps)?;
-                let next = y.clone();
-                let inner_lags = inner.args.outputs[i].clone();
-                roles.push((
-                    true,
-                    parts.add_carry(CarryPart {
-                        carry,
-                        init,
-                        inner: inner_lags,
-                        next,
-                    }),
-                ));
-            }
-            _ => roles.push((false, parts.add_write(history_write(&y.label(), y)))),
-        }
-    }
-    let mut update_ids = Vec::new();
-    for (shared, ph, value) in &inner.updates {
-        let label = shared.name().unwrap_or_else(|| "shared".into());
-        let carry = Carry {
-            name: label,
-            lags: vec![1],
-            history: true,
-        };
-        let init = initial_window(&b.name, &shared.var(), &[-1])?;
-        let part = CarryPart {
-            carry,
-            init,
-            inner: vec![ph.clone()],
-            next: value.clone(),
-        };
-        update_ids.push((shared.clone(), parts.add_carry(part)));
-    }
+    let roles = add_outputs(&b, &inner, &mut parts)?;
+    let update_ids = add_updates(&b, &inner, &mut parts)?;
     let node = parts.apply(b.site.clone())?;
     let outputs = roles
         .iter()
-        .map(|&(carry, id)| {
-            if carry {
-                node.history(id)
-            } else {
-                node.write(id, 0)
-            }
+        .map(|role| match *role {
+            Role::Carry(c) => node.history(c),
+            Role::Write(w) => node.write(w, 0),
         })
         .collect();
     let last = roles
         .iter()
-        .map(|&(carry, id)| carry.then(|| node.last(id)))
+        .map(|role| match *role {
+            Role::Carry(c) => Some(node.last(c)),
+            Role::Write(_) => None,
+        })
         .collect();
     let updates = update_ids
         .into_iter()
@@ -419,4 +378,56 @@ where
         updates,
         steps: node.steps(),
     })
+}
+
+/// What a step output became.
+enum Role {
+    Carry(usize),
+    Write(usize),
+}
+
+/// Each step output: a carry (recurrent) or a write track, in order.
+fn add_outputs(b: &ScanOptions, inner: &Inner, parts: &mut ScanParts) -> Result<Vec<Role>> {
+    let mut roles = Vec::new();
+    for (i, y) in inner.outputs.iter().enumerate() {
+        let Some(OutputInfo::Initial { initial, taps }) = b.outputs_info.get(i) else {
+            roles.push(Role::Write(parts.add_write(history_write(&y.label(), y))));
+            continue;
+        };
+        let part = CarryPart {
+            carry: Carry {
+                name: initial.label(),
+                lags: taps.iter().map(|t| t.unsigned_abs() as usize).collect(),
+                history: true,
+            },
+            init: initial_window(&b.name, initial, taps)?,
+            inner: inner.args.outputs[i].clone(),
+            next: y.clone(),
+        };
+        roles.push(Role::Carry(parts.add_carry(part)));
+    }
+    Ok(roles)
+}
+
+/// A carry per updated shared variable.
+fn add_updates(
+    b: &ScanOptions,
+    inner: &Inner,
+    parts: &mut ScanParts,
+) -> Result<Vec<(SharedVar, usize)>> {
+    let mut ids = Vec::new();
+    for (shared, ph, value) in &inner.updates {
+        let part = CarryPart {
+            carry: Carry {
+                name: shared.name().unwrap_or_else(|| "shared".into()),
+                lags: vec![1],
+                history: true,
+            },
+            init: initial_window(&b.name, &shared.var(), &[-1])?,
+            inner: vec![ph.clone()],
+            next: value.clone(),
+        };
+        ids.push((shared.clone(), parts.add_carry(part)));
+    }
+    Ok(ids)
 }

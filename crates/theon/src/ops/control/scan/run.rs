@@ -9,6 +9,7 @@ use super::spec::{coordinate, Carry, ReadTrack, ScanSpec, SegLen, WriteTrack};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::graph::PerformCtx;
+use crate::ops::control::body::Runner;
 use crate::tensor::Tensor;
 use std::collections::VecDeque;
 
@@ -17,70 +18,99 @@ pub(super) fn run(op: &Scan, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<
     let spec = &*op.spec;
     let ins = spec.split_inputs(inputs);
     let steps = step_count(spec, ins.n_steps, &ins.reads)?;
-    let reads: Vec<ReadState> = spec
-        .reads
-        .iter()
-        .zip(&ins.reads)
-        .map(|(track, segs)| ReadState::new(spec, track, segs, steps))
-        .collect::<Result<_>>()?;
-    let mut carries: Vec<CarryState> = spec
-        .carries
-        .iter()
-        .zip(ins.inits)
-        .map(|(carry, init)| CarryState::new(spec, carry, init, steps))
-        .collect::<Result<_>>()?;
     let out_types = spec.split_outputs(ctx.output_types);
-    let mut writes: Vec<WriteState> = spec
-        .writes
-        .iter()
-        .zip(&out_types.writes)
-        .map(|(track, tys)| WriteState::new(track, tys[0].dtype, &ins.reads, steps))
-        .collect();
+    let mut state = Loop {
+        spec,
+        consts: ins.consts,
+        reads: spec
+            .reads
+            .iter()
+            .zip(&ins.reads)
+            .map(|(track, segs)| ReadState::new(spec, track, segs, steps))
+            .collect::<Result<_>>()?,
+        carries: spec
+            .carries
+            .iter()
+            .zip(ins.inits)
+            .map(|(carry, init)| CarryState::new(spec, carry, init, steps))
+            .collect::<Result<_>>()?,
+        writes: spec
+            .writes
+            .iter()
+            .zip(&out_types.writes)
+            .map(|(track, tys)| WriteState::new(track, tys[0].dtype, &ins.reads, steps))
+            .collect(),
+        args: Vec::with_capacity(spec.n_inner_inputs()),
+    };
     let mut runner = op.body.runner()?;
     let mut done = steps;
-    let mut args = Vec::with_capacity(spec.n_inner_inputs());
     for s in 0..steps {
         if spec.active.is_some_and(|n| s >= n) {
-            carries.iter_mut().for_each(|c| c.pass(s));
-            continue;
+            state.carries.iter_mut().for_each(|c| c.pass(s));
+        } else if state.step(&mut runner, s)? {
+            done = s + 1;
+            break;
         }
-        args.extend_from_slice(ins.consts);
-        for r in &reads {
-            r.push_args(s, &mut args)?;
+    }
+    state.finish(done)
+}
+
+/// The loop's state between steps.
+struct Loop<'a> {
+    spec: &'a ScanSpec,
+    consts: &'a [Tensor],
+    reads: Vec<ReadState<'a>>,
+    carries: Vec<CarryState<'a>>,
+    writes: Vec<WriteState<'a>>,
+    /// The body's arguments, refilled each step (the allocation is kept).
+    args: Vec<Tensor>,
+}
+
+impl Loop<'_> {
+    /// Runs step `s`; returns whether the `until` condition asks to stop.
+    fn step(&mut self, runner: &mut Runner, s: usize) -> Result<bool> {
+        let spec = self.spec;
+        self.args.extend_from_slice(self.consts);
+        for r in &self.reads {
+            r.push_args(s, &mut self.args);
         }
-        for c in &carries {
-            c.push_args(s, &mut args);
+        for c in &self.carries {
+            c.push_args(s, &mut self.args);
         }
-        let mut outs = runner.run(args.drain(..))?;
+        let mut outs = runner.run(self.args.drain(..))?;
+        // A result that views a carry's buffer (the step returned a past
+        // state) is copied, so the buffer stays uniquely owned for writing.
         for out in outs.iter_mut() {
-            if carries.iter().any(|c| c.aliases(out)) {
+            if self.carries.iter().any(|c| c.aliases(out)) {
                 *out = out.to_contiguous_copy();
             }
         }
         let inner = spec.split_inner_outputs(&outs);
-        for (c, next) in carries.iter_mut().zip(inner.next) {
+        for (c, next) in self.carries.iter_mut().zip(inner.next) {
             c.store(spec, s, next)?;
         }
-        for (w, values) in writes.iter_mut().zip(&inner.writes) {
+        for (w, values) in self.writes.iter_mut().zip(&inner.writes) {
             w.store(spec, s, values)?;
         }
-        if let Some(cond) = inner.until {
-            if stop_requested(spec, cond)? {
-                done = s + 1;
-                break;
-            }
+        match inner.until {
+            Some(cond) => stop_requested(spec, cond),
+            None => Ok(false),
         }
     }
-    let mut results = Vec::with_capacity(spec.n_outputs());
-    let (lasts, histories): (Vec<Tensor>, Vec<Tensor>) =
-        carries.iter().map(|c| c.finish(done)).unzip();
-    results.extend(lasts);
-    results.extend(histories);
-    for w in writes {
-        results.extend(w.finish(spec, done)?);
+
+    /// The node's outputs after `done` steps.
+    fn finish(self, done: usize) -> Result<Vec<Tensor>> {
+        let mut results = Vec::with_capacity(self.spec.n_outputs());
+        let (lasts, histories): (Vec<Tensor>, Vec<Tensor>) =
+            self.carries.iter().map(|c| c.finish(done)).unzip();
+        results.extend(lasts);
+        results.extend(histories);
+        for w in self.writes {
+            results.extend(w.finish(self.spec, done)?);
+        }
+        results.push(Tensor::scalar(done as i64));
+        Ok(results)
     }
-    results.push(Tensor::scalar(done as i64));
-    Ok(results)
 }
 
 fn scan_error(spec: &ScanSpec, message: String) -> Error {
@@ -206,13 +236,12 @@ impl<'a> ReadState<'a> {
         })
     }
 
-    fn push_args(&self, step: usize, args: &mut Vec<Tensor>) -> Result<()> {
+    fn push_args(&self, step: usize, args: &mut Vec<Tensor>) {
         let t = self.track;
         for &p in &t.offsets {
             let r = coordinate(step, p, self.steps, t.span, t.reversed);
             args.push(self.row(r));
         }
-        Ok(())
     }
 
     fn row(&self, r: usize) -> Tensor {
