@@ -384,3 +384,82 @@ fn gradient_with_until_matches_finite_differences() {
     )
     .unwrap();
 }
+
+#[test]
+fn gradient_reaches_a_shared_variable_the_body_reads() {
+    // Theano-style: the weights are shared variables used inside the step.
+    let w = shared(Tensor::rand_uniform(F64, &[3], -0.8, 0.8, 30), "w");
+    let x = matrix("x", F64);
+    let h0 = vector("h0", F64);
+    let wv = w.var();
+    let r = scan(move |s| (s.prev(0) * &wv + s.seq(0)).tanh())
+        .sequences([&x])
+        .outputs_info([&h0])
+        .build()
+        .unwrap();
+    let cost = r.outputs[0].sqr().sum(Axis::All);
+    let gw = grad(&cost, &[w.var()], &GradOptions::default()).unwrap();
+    let args = [
+        Tensor::randn(F64, &[5, 3], 31),
+        Tensor::randn(F64, &[3], 32),
+    ];
+    let f_cost = function(&[x.clone(), h0.clone()], std::slice::from_ref(&cost)).unwrap();
+    let analytic = eval(&[x, h0], &gw, &args)[0].to_vec::<f64>();
+    let base = w.get_value().to_vec::<f64>();
+    let eps = 1e-6;
+    let numeric: Vec<f64> = (0..3)
+        .map(|i| {
+            let at = |d: f64| {
+                let mut v = base.clone();
+                v[i] += d;
+                w.set_value(Tensor::from_vec(v, &[3]).unwrap()).unwrap();
+                f_cost.call(&args).unwrap()[0].item().as_f64()
+            };
+            (at(eps) - at(-eps)) / (2.0 * eps)
+        })
+        .collect();
+    assert_close(&analytic, &numeric, 1e-6);
+}
+
+#[test]
+fn nested_scans_and_their_gradient() {
+    // Outer step: h_t = h_{t-1} + sum over an inner scan of cumulative
+    // products of x_t's elements with h_{t-1}.
+    let f = |v: &[Var]| {
+        let r = scan(|s| {
+            let (row, h) = (s.seq(0).clone(), s.prev(0).clone());
+            let inner = scan(move |q| q.prev(0) * q.seq(0) * &h)
+                .sequences([&row])
+                .outputs_info([&constant(Tensor::scalar(1.0f64))])
+                .build()?;
+            Ok::<_, theon::Error>(s.prev(0) + inner.outputs[0].sum(Axis::All) * 0.1)
+        })
+        .sequences([&v[1]])
+        .outputs_info([&v[0]])
+        .build()
+        .unwrap();
+        Ok(r.outputs[0].clone())
+    };
+    let points = [
+        Tensor::from_vec(vec![0.3f64], &[]).unwrap(),
+        Tensor::rand_uniform(F64, &[3, 4], -1.0, 1.0, 33),
+    ];
+    // Forward against loops.
+    let h0 = scalar("h0", F64);
+    let x = matrix("x", F64);
+    let out = eval(&[h0.clone(), x.clone()], &[f(&[h0, x]).unwrap()], &points)[0].to_vec::<f64>();
+    let xs = points[1].to_vec::<f64>();
+    let mut h = 0.3;
+    let mut want = Vec::new();
+    for t in 0..3 {
+        let (mut p, mut total) = (1.0, 0.0);
+        for j in 0..4 {
+            p *= xs[t * 4 + j] * h;
+            total += p;
+        }
+        h += 0.1 * total;
+        want.push(h);
+    }
+    assert_close(&out, &want, 1e-12);
+    verify_grad(f, &points, &opts()).unwrap();
+}
