@@ -4,7 +4,7 @@
 use super::assert_close;
 use theon::graph::toposort;
 use theon::ops::control::scan::Scan;
-use theon::ops::control::{ifelse, scan, IfElse, OpFromGraph};
+use theon::ops::control::{ifelse, scan, IfElse, OpFromGraph, OutputInfo};
 use theon::prelude::*;
 
 fn count<T: theon::graph::Op>(f: &Function) -> usize {
@@ -138,4 +138,66 @@ fn a_scan_whose_history_is_unused_keeps_only_its_window() {
     let all = both.call(&args).unwrap()[0].to_vec::<f64>();
     assert_close(&a, &b, 0.0);
     assert_close(&a, &all[15..], 0.0);
+}
+
+#[test]
+fn per_step_outputs_nobody_reads_are_not_computed() {
+    // Only the parameter's gradient is asked for: the backward loop's
+    // gradient of the sequence is dropped.
+    let x = matrix("x", F64);
+    let w = vector("w", F64);
+    let h0 = vector("h0", F64);
+    let wv = w.clone();
+    let r = scan(move |s| (s.prev(0) * &wv + s.seq(0)).tanh())
+        .sequences([&x])
+        .outputs_info([&h0])
+        .build()
+        .unwrap();
+    let cost = r.outputs[0].sqr().sum(Axis::All);
+    let gw = grad(&cost, std::slice::from_ref(&w), &GradOptions::default()).unwrap();
+    let dropped = |f: &Function| -> usize {
+        toposort(f.optimized_outputs())
+            .iter()
+            .filter_map(|n| {
+                n.op()
+                    .and_then(|op| op.as_any().downcast_ref::<Scan>())
+                    .cloned()
+            })
+            .map(|s| s.spec.writes.iter().filter(|t| t.dropped.is_some()).count())
+            .sum()
+    };
+    let inputs = [x.clone(), w.clone(), h0.clone()];
+    let on = compile(&inputs, &gw, Mode::fast_run());
+    let off = compile(
+        &inputs,
+        &gw,
+        Mode::fast_run().excluding(["scan_drop_unused_writes"]),
+    );
+    assert!(
+        dropped(&on) >= 1,
+        "the sequence gradient's track is dropped"
+    );
+    assert_eq!(dropped(&off), 0);
+    let args = [
+        Tensor::randn(F64, &[6, 3], 5),
+        Tensor::randn(F64, &[3], 6),
+        Tensor::randn(F64, &[3], 7),
+    ];
+    let a = on.call(&args).unwrap()[0].to_vec::<f64>();
+    let b = off.call(&args).unwrap()[0].to_vec::<f64>();
+    assert_close(&a, &b, 0.0);
+    // A forward scan's unused per-step output too, with a fixed-size row.
+    let r = scan(|s| vec![s.prev(0) + s.seq(0), s.seq(0).exp()])
+        .sequences([&x])
+        .outputs_info([OutputInfo::initial(&h0), OutputInfo::none()])
+        .build()
+        .unwrap();
+    let f = compile(
+        &[x.clone(), h0.clone()],
+        &[r.outputs[0].clone()],
+        Mode::fast_run(),
+    );
+    assert_eq!(dropped(&f), 1);
+    let out = f.call(&[args[0].clone(), args[2].clone()]).unwrap();
+    assert_eq!(out[0].shape(), &[6, 3]);
 }

@@ -1,7 +1,8 @@
 //! Rules for the control-flow ops: an `ifelse` whose condition is a
 //! constant becomes the branch taken; an `OpFromGraph` marked `inline`
 //! becomes its subgraph; a scan whose carry history nobody reads keeps
-//! only the carry's window of recent states.
+//! only the carry's window of recent states, and per-step outputs nobody
+//! reads are no longer computed.
 
 use super::super::engine::{Rule, Tracks};
 use super::super::fgraph::{FunctionGraph, NodeId, VarId};
@@ -30,12 +31,20 @@ pub fn rules() -> Vec<Rule> {
 
 /// Rules of the specialize phase.
 pub fn specialize_rules() -> Vec<Rule> {
-    vec![Rule::new(
-        "scan_drop_unused_history",
-        &["specialize", "fast_run"],
-        Tracks::op::<Scan>(),
-        scan_drop_unused_history,
-    )]
+    vec![
+        Rule::new(
+            "scan_drop_unused_history",
+            &["specialize", "fast_run"],
+            Tracks::op::<Scan>(),
+            scan_drop_unused_history,
+        ),
+        Rule::new(
+            "scan_drop_unused_writes",
+            &["specialize", "fast_run"],
+            Tracks::op::<Scan>(),
+            scan_drop_unused_writes,
+        ),
+    ]
 }
 
 /// Copies `body`'s graph into `fg`, its inputs bound to `args`; returns its
@@ -130,6 +139,43 @@ fn scan_drop_unused_history(fg: &mut FunctionGraph, node: NodeId) -> Option<Vec<
     let new_op = Scan {
         spec: Arc::new(spec),
         body: op.body.clone(),
+    };
+    let inputs = fg.node_inputs(node).to_vec();
+    fg.apply(Arc::new(new_op), &inputs).ok()
+}
+
+/// A scan's write track whose outputs nobody reads is dropped from the
+/// body (e.g. the gradients of sequences when only the parameters'
+/// gradients are wanted); its outputs become empty tensors.
+fn scan_drop_unused_writes(fg: &mut FunctionGraph, node: NodeId) -> Option<Vec<VarId>> {
+    let op = fg.op_as::<Scan>(node)?.clone();
+    let outputs = fg.node_outputs(node);
+    let split = op.spec.split_outputs(&outputs);
+    let unused: Vec<bool> = op
+        .spec
+        .writes
+        .iter()
+        .zip(&split.writes)
+        .map(|(t, outs)| t.dropped.is_none() && outs.iter().all(|&o| fg.clients(o).is_empty()))
+        .collect();
+    if !unused.contains(&true) {
+        return None;
+    }
+    let body_out = op.spec.split_inner_outputs(&op.body.outputs);
+    let mut spec: ScanSpec = (*op.spec).clone();
+    let mut kept: Vec<Var> = body_out.next.to_vec();
+    for ((track, sources), &drop) in spec.writes.iter_mut().zip(&body_out.writes).zip(&unused) {
+        if drop {
+            track.dropped = Some(sources[0].ty().clone());
+            track.offsets.clear();
+        } else {
+            kept.extend(sources.iter().cloned());
+        }
+    }
+    kept.extend(body_out.until.cloned());
+    let new_op = Scan {
+        spec: Arc::new(spec),
+        body: Body::new(op.body.inputs.clone(), kept, op.body.mode.clone()),
     };
     let inputs = fg.node_inputs(node).to_vec();
     fg.apply(Arc::new(new_op), &inputs).ok()

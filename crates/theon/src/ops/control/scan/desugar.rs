@@ -322,6 +322,7 @@ fn history_write(name: &str, source: &Var) -> WritePart {
                 start: 0,
                 len: SegLen::Rest,
             }],
+            dropped: None,
         },
         sources: vec![source.clone()],
     }

@@ -169,7 +169,7 @@ impl<'a> Backward<'a> {
         }
         let sources = spec.split_inner_outputs(&self.op.body.outputs).writes;
         for ((track, gs), srcs) in spec.writes.iter().zip(writes).zip(sources) {
-            let float = srcs[0].dtype().is_float();
+            let float = srcs.first().is_some_and(|s| s.dtype().is_float());
             if !float || gs.iter().all(is_zeros) {
                 self.write_grads.push(None);
                 continue;
@@ -336,6 +336,7 @@ impl<'a> Backward<'a> {
                                 },
                             })
                             .collect(),
+                        dropped: None,
                     },
                     sources,
                 })
@@ -355,6 +356,7 @@ impl<'a> Backward<'a> {
                             start: 0,
                             len: SegLen::Fixed(carry.window()),
                         }],
+                        dropped: None,
                     },
                     sources,
                 })

@@ -77,7 +77,12 @@ impl Scan {
             }
         }
         for (track, sources) in self.spec.writes.iter().zip(&out.writes) {
-            let first = sources[0].ty();
+            let Some(first) = sources.first().map(|s| s.ty()) else {
+                if track.dropped.is_none() {
+                    return Err(self.fail(format!("write track '{}' has no values", track.name)));
+                }
+                continue;
+            };
             if let Some(bad) = sources
                 .iter()
                 .find(|s| s.dtype() != first.dtype || s.ndim() != first.ndim())
@@ -154,7 +159,8 @@ impl Op for Scan {
                     SegLen::Fixed(n) => Some(n),
                     _ => None,
                 };
-                types.push(with_time_axis(sources[0].ty(), rows));
+                let row = track.dropped.as_ref().unwrap_or_else(|| sources[0].ty());
+                types.push(with_time_axis(row, rows));
             }
         }
         types.push(TensorType::scalar(DType::I64));

@@ -217,7 +217,7 @@ fn tangent_writes(
         let sources: Option<Vec<Var>> = mine.iter().cloned().collect();
         ids.push(
             sources
-                .filter(|_| srcs[0].dtype().is_float())
+                .filter(|_| srcs.first().is_some_and(|s| s.dtype().is_float()))
                 .map(|sources| {
                     let mut t = track.clone();
                     t.name = format!("t{}", track.name);

@@ -433,6 +433,23 @@ impl<'a> WriteState<'a> {
 
     /// The segments, cut to the steps actually run.
     fn finish(self, spec: &ScanSpec, done: usize) -> Result<Vec<Tensor>> {
+        if let Some(row) = &self.track.dropped {
+            return Ok(self
+                .track
+                .segments
+                .iter()
+                .zip(&self.lens)
+                .map(|(seg, &len)| {
+                    let mut shape = vec![if matches!(seg.len, SegLen::Fixed(_)) {
+                        len
+                    } else {
+                        0
+                    }];
+                    shape.extend(row.shape.iter().map(|d| d.unwrap_or(0)));
+                    Tensor::zeros(self.dtype, &shape)
+                })
+                .collect());
+        }
         let Some(row_shape) = self.row_shape else {
             let msg = format!("output '{}' was never computed", self.track.name);
             return Err(scan_error(spec, msg));

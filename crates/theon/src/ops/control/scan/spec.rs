@@ -20,6 +20,8 @@
 //! `k = 2` rows: its initial input has shape `(k, *state)`. Step `s` reads
 //! the states at buffer rows `k + s - lag` and writes row `k + s`.
 
+use crate::graph::TensorType;
+
 /// Where the step count comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Steps {
@@ -93,6 +95,10 @@ pub struct WriteTrack {
     pub span: usize,
     pub reversed: bool,
     pub segments: Vec<Segment>,
+    /// Set when nothing reads the track's outputs any more: its values are
+    /// no longer computed (`offsets` is empty) and each output is an empty
+    /// tensor of this row type with a time axis (unknown dims 0).
+    pub dropped: Option<TensorType>,
 }
 
 /// The whole structure of a scan.
