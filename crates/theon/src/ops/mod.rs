@@ -3,6 +3,7 @@
 
 pub mod constructors;
 pub mod elemwise;
+pub mod extra;
 pub mod operand;
 pub mod reduce;
 pub mod shape;
