@@ -4,6 +4,7 @@
 pub mod constructors;
 pub mod elemwise;
 pub mod extra;
+pub mod linalg;
 pub mod operand;
 pub mod reduce;
 pub mod shape;

@@ -60,4 +60,4 @@ pub use tri::{tril, triu, Tri};
 pub use unique::{unique, Unique};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
