@@ -52,10 +52,9 @@ pub fn check_matrix(
     let (m, n) = (t.shape[t.ndim() - 2], t.shape[t.ndim() - 1]);
     if let (true, Some(a), Some(b)) = (square, m, n) {
         if a != b {
-            return Err(not_square(
+            return Err(Error::value(
                 op,
-                index,
-                &t.shape.iter().map(|d| d.unwrap_or(0)).collect::<Vec<_>>(),
+                format!("input {index} must hold square matrices in its last two axes, got {t}"),
             ));
         }
     }

@@ -40,11 +40,18 @@ fn rhs_mismatch(op: &str, b: &[usize], a: &[usize]) -> Error {
         index: 1,
         got: b.to_vec(),
         want: format!(
-            "a vector or matrix with {} rows (input 0 has shape {a:?}) and input 0's batch dims",
-            a.get(a.len().wrapping_sub(1)).copied().unwrap_or(0)
+            "a vector or matrix with as many rows as input 0 (shape {a:?}) and its batch dims"
         ),
     }
     .into()
+}
+
+/// The type-time form of [`rhs_mismatch`] (dims may be unknown).
+fn static_rhs_mismatch(op: &str, a: &TensorType, b: &TensorType) -> Error {
+    Error::value(
+        op,
+        format!("input 1 has type {b}, but input 0 has type {a}: expected a vector or matrix with as many rows as input 0 and its batch dims"),
+    )
 }
 
 /// The full matrix whose triangle (`lower` or upper) is `a`'s: mirrored
@@ -113,13 +120,7 @@ impl Op for Solve {
         let (a, b) = (&inputs[0], &inputs[1]);
         let (n, _) = check_matrix(&self.name(), 0, a, true)?;
         let vector = b.ndim() == 1;
-        let bad = || {
-            rhs_mismatch(
-                &self.name(),
-                &b.shape.iter().map(|d| d.unwrap_or(0)).collect::<Vec<_>>(),
-                &a.shape.iter().map(|d| d.unwrap_or(0)).collect::<Vec<_>>(),
-            )
-        };
+        let bad = || static_rhs_mismatch(&self.name(), a, b);
         if (vector && a.ndim() != 2) || (!vector && b.ndim() != a.ndim()) {
             return Err(bad());
         }
@@ -221,8 +222,7 @@ impl Op for Lstsq {
             || !(b.ndim() == 1 || b.ndim() == 2)
             || matches!((m, b.shape[0]), (Some(p), Some(q)) if p != q)
         {
-            let dims = |t: &TensorType| t.shape.iter().map(|d| d.unwrap_or(0)).collect::<Vec<_>>();
-            return Err(rhs_mismatch(&self.name(), &dims(b), &dims(a)));
+            return Err(static_rhs_mismatch(&self.name(), a, b));
         }
         let dtype = common_dtype(&self.name(), inputs)?;
         let x_shape = if b.ndim() == 1 {
