@@ -6,6 +6,8 @@ pub mod creation;
 pub mod elemwise;
 pub mod indexing;
 pub mod nnet;
+pub mod extra;
+pub mod linalg;
 pub mod operand;
 pub mod products;
 pub mod reduce;
