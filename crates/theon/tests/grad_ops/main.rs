@@ -15,8 +15,10 @@
 
 mod composite;
 mod creation;
+mod extra;
 mod higher;
 mod indexing;
+mod linalg;
 mod nnet;
 mod products;
 mod reduce;

@@ -4,7 +4,7 @@
 use super::common::require_integral;
 use crate::dtype::promote_all;
 use crate::error::{Error, ErrorKind, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::elemwise::{broadcast_runtime, broadcast_static};
 use crate::tensor::{Scalar, Tensor};
 
@@ -81,6 +81,19 @@ impl Op for Choose {
             .map(|(i, k)| Ok(columns[1 + self.pick(k.as_i64(), n, i)?][i].cast(dtype)))
             .collect::<Result<_>>()?;
         Ok(vec![Tensor::from_scalars(dtype, &shape, &out)?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.choose_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        Ok(vec![self.choose_pushforward(inputs, &outputs[0], tangents)?])
     }
 }
 

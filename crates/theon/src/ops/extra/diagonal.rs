@@ -3,7 +3,7 @@
 //! on one diagonal), and the `diag` / `trace` functions built on them.
 
 use crate::error::{normalize_axis, Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// The length of diagonal `offset` of a `rows x cols` matrix.
@@ -94,6 +94,20 @@ impl Op for Diagonal {
     fn view_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
     }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.diagonal_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.diagonal_pushforward(t)).transpose()?])
+    }
 }
 
 /// A square matrix with the input vector on diagonal `offset` and zeros
@@ -139,6 +153,20 @@ impl Op for AllocDiag {
             &[n, n],
             &out,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.alloc_diag_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.alloc_diag_pushforward(t)).transpose()?])
     }
 }
 

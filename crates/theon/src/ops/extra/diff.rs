@@ -3,7 +3,7 @@
 
 use crate::dtype::DType;
 use crate::error::{normalize_axis, Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::elemwise::BinaryOp;
 use crate::tensor::{Scalar, Tensor};
 
@@ -52,6 +52,20 @@ impl Op for Diff {
         Ok(vec![super::common::from_lanes(
             dtype, &lanes, &shape, self.axis,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.diff_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.diff_pushforward(t)).transpose()?])
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::diagonal::diagonal_len;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{c_strides, Tensor};
 
 /// Inputs: `a` (a matrix, or an array whose dims are all equal) and a
@@ -70,6 +70,19 @@ impl Op for FillDiagonal {
             values[(start + i * step) as usize] = value;
         }
         Ok(vec![Tensor::from_scalars(a.dtype(), shape, &values)?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.fill_diagonal_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        Ok(vec![self.fill_diagonal_pushforward(inputs, tangents)?])
     }
 }
 

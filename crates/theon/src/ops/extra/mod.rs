@@ -33,6 +33,7 @@ mod isclose;
 mod nonzero;
 mod one_hot;
 mod ravel;
+mod rules;
 mod search;
 mod sort;
 mod tri;

@@ -5,7 +5,7 @@
 use super::common::{flat_len, from_lanes, lanes, stable_argsort};
 use crate::dtype::DType;
 use crate::error::{normalize_axis, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// What a [`Sort`] returns: the sorted values or the sorting indices.
@@ -71,6 +71,20 @@ impl Op for Sort {
 
     fn differentiable(&self) -> bool {
         self.kind == SortKind::Values
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.sort_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.sort_pushforward(&inputs[0], t)).transpose()?])
     }
 }
 

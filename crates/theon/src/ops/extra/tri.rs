@@ -2,7 +2,7 @@
 //! of the matrices in the last two axes (batched, as NumPy).
 
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{unravel, Scalar, Tensor};
 
 /// Keeps `x[..., i, j]` where `j - i <= k` (`upper: false`, tril) or
@@ -59,6 +59,23 @@ impl Op for Tri {
             })
             .collect();
         Ok(vec![Tensor::from_scalars(x.dtype(), x.shape(), &values)?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        match inputs[0].dtype().is_float() {
+            true => Ok(vec![Grad::Value(self.tri_linear(&output_grads[0])?)]),
+            false => Ok(vec![Grad::Value(crate::ops::creation::zeros_like(&inputs[0], None))]),
+        }
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.tri_linear(t)).transpose()?])
     }
 }
 

@@ -6,7 +6,7 @@ use super::bridge::{
     batch_shape, check_matrix, common_dtype, matrices, stack_matrices, stack_vectors,
 };
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 use faer::{Mat, Side};
 
@@ -72,6 +72,20 @@ impl Op for Cholesky {
             b.rows,
             b.cols,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.cholesky_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.cholesky_pushforward(&outputs[0], t)).transpose()?])
     }
 }
 
@@ -151,6 +165,22 @@ impl Op for Qr {
             _ => vec![stack_matrices(dtype, &b.batch, &qs, m, q_cols)?, r_t],
         })
     }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.qr_pullback(&inputs[0], outputs, output_grads)
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.qr_pushforward(&inputs[0], outputs, t),
+            None => Ok(vec![None; outputs.len()]),
+        }
+    }
 }
 
 /// The singular value decomposition `A = U·diag(S)·Vh` of each matrix;
@@ -218,6 +248,22 @@ impl Op for Svd {
             s_t,
             stack_matrices(dtype, &b.batch, &vhs, vr, n)?,
         ])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.svd_pullback(&inputs[0], outputs, output_grads)
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.svd_pushforward(&inputs[0], outputs, t),
+            None => Ok(vec![None; outputs.len()]),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::bridge::{batch_shape, check_matrix, common_dtype, matrices, permutation_sign};
 use crate::error::Result;
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 use faer::Mat;
 
@@ -67,6 +67,20 @@ impl Op for Det {
             &dets,
         )?])
     }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.det_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.det_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
+    }
 }
 
 /// Two outputs per matrix: the sign of the determinant (-1, 0 or 1) and
@@ -98,6 +112,22 @@ impl Op for SlogDet {
             Tensor::from_f64s(dtype, &b.batch, &signs)?,
             Tensor::from_f64s(dtype, &b.batch, &logs)?,
         ])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.slogdet_pullback(&inputs[0], &output_grads[1])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.slogdet_pushforward(&inputs[0], &outputs[0], t),
+            None => Ok(vec![None; 2]),
+        }
     }
 }
 

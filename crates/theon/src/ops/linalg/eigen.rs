@@ -8,7 +8,7 @@ use super::bridge::{
     batch_shape, check_matrix, common_dtype, matrices, stack_matrices, stack_vectors,
 };
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 use faer::{Mat, Side};
 
@@ -61,6 +61,22 @@ impl Op for Eigh {
             out.push(stack_matrices(dtype, &b.batch, &vs, n, n)?);
         }
         Ok(out)
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.eigh_pullback(&inputs[0], outputs, output_grads)
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.eigh_pushforward(&inputs[0], outputs, t),
+            None => Ok(vec![None; outputs.len()]),
+        }
     }
 }
 
@@ -116,6 +132,22 @@ impl Op for Eig {
             stack_vectors(dtype, &b.batch, &ws, n)?,
             stack_matrices(dtype, &b.batch, &vs, n, n)?,
         ])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.eig_pullback(&inputs[0], outputs, output_grads)
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.eig_pushforward(outputs, t),
+            None => Ok(vec![None; 2]),
+        }
     }
 }
 

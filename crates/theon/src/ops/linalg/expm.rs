@@ -5,7 +5,7 @@
 
 use super::bridge::{check_matrix, common_dtype, matrices, nonsingular_lu, stack_matrices};
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 use faer::linalg::solvers::Solve as _;
 use faer::Mat;
@@ -177,6 +177,20 @@ impl Op for Expm {
             b.rows,
             b.cols,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.expm_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.expm_pushforward(&inputs[0], t)).transpose()?])
     }
 }
 

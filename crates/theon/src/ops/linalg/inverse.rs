@@ -6,7 +6,7 @@ use super::bridge::{
     batch_shape, check_matrix, common_dtype, matrices, nonsingular_lu, singular, stack_matrices,
 };
 use crate::error::Result;
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::extra::FloatParam;
 use crate::tensor::Tensor;
 use faer::linalg::solvers::DenseSolveCore;
@@ -51,6 +51,20 @@ impl Op for MatrixInverse {
             b.rows,
             b.cols,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.inverse_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        _inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.inverse_pushforward(&outputs[0], t)).transpose()?])
     }
 }
 
@@ -110,6 +124,20 @@ impl Op for Pinv {
             b.rows,
         )?])
     }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.pinv_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.pinv_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
+    }
 }
 
 /// Each square matrix raised to the integer power `n` (`n = 0` gives the
@@ -149,6 +177,20 @@ impl Op for MatrixPower {
             b.rows,
             b.cols,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.power_pullback(&inputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.power_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
     }
 }
 

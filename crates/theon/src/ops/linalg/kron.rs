@@ -3,7 +3,7 @@
 //! `a[i] * b`.
 
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::elemwise::BinaryOp;
 use crate::tensor::{unravel, Scalar, Tensor};
 
@@ -63,6 +63,19 @@ impl Op for Kron {
             })
             .collect();
         Ok(vec![Tensor::from_scalars(dtype, &shape, &out)?])
+    }
+
+    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.kron_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        Ok(vec![self.kron_pushforward(inputs, tangents)?])
     }
 }
 

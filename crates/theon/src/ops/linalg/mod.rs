@@ -37,6 +37,7 @@ mod expm;
 mod inverse;
 mod kron;
 mod norm;
+mod rules;
 mod solve;
 
 pub use bridge::{common_dtype, linalg_dtype};

@@ -5,7 +5,7 @@
 
 use super::bridge::linalg_dtype;
 use crate::error::{normalize_axis, Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::extra::FloatParam;
 use crate::ops::reduce::grouped_along;
 use crate::tensor::Tensor;
@@ -178,6 +178,20 @@ impl Op for Norm {
             &shape,
             &out,
         )?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.norm_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        let t = tangents[0].as_ref();
+        Ok(vec![t.map(|t| self.norm_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
     }
 }
 

@@ -8,7 +8,7 @@ use super::bridge::{check_matrix, common_dtype, matrices, nonsingular_lu, singul
 use super::decomp::cholesky_lower;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::extra::FloatParam;
 use crate::tensor::{Scalar, Tensor};
 use faer::linalg::solvers::Solve as _;
@@ -173,6 +173,22 @@ impl Op for Solve {
             x
         }])
     }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.solve_pullback(inputs, &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        if tangents.iter().all(Option::is_none) {
+            return Ok(vec![None]);
+        }
+        Ok(vec![Some(self.solve_pushforward(inputs, &outputs[0], tangents)?)])
+    }
 }
 
 /// Least squares `min ‖a·x - b‖₂` through the SVD: outputs `x`, the
@@ -290,6 +306,22 @@ impl Op for Lstsq {
             Tensor::from_scalars(DType::I64, &[], &[Scalar::Int(rank as i64)])?,
             Tensor::from_f64s(dtype, &[s.len()], &s)?,
         ])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.lstsq_pullback(inputs, outputs, output_grads)
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        if tangents.iter().all(Option::is_none) {
+            return Ok(vec![None; 4]);
+        }
+        self.lstsq_pushforward(inputs, outputs, tangents)
     }
 }
 
