@@ -7,7 +7,7 @@
 use super::{assert_close, check, grad1, randn, run, strided};
 use theon::ops::extra::{
     argsort, choose, diag, diagonal, max_and_argmax, ptp, sort, trace, tril, triu, try_choose,
-    try_diff, try_diagonal, try_fill_diagonal, try_ptp, try_sort, try_trace, ChooseMode, SortKind,
+    try_diagonal, try_diff, try_fill_diagonal, try_ptp, try_sort, try_trace, ChooseMode, SortKind,
 };
 use theon::prelude::*;
 
@@ -52,12 +52,7 @@ fn sort_gradient_lands_where_each_value_came_from() {
 #[test]
 fn second_derivatives_of_sort_and_diff() {
     let w = constant(randn(&[3, 4], 304));
-    let of_sort = |v: &[Var]| {
-        Ok(grad1(
-            &(sort(&v[0], 1) * &w).sum(Axis::All).sin(),
-            &v[0],
-        ))
-    };
+    let of_sort = |v: &[Var]| Ok(grad1(&(sort(&v[0], 1) * &w).sum(Axis::All).sin(), &v[0]));
     check("d2 sort", of_sort, &[randn(&[3, 4], 305)]);
     let w2 = constant(randn(&[3, 2], 306));
     let of_diff = |v: &[Var]| {
@@ -75,11 +70,7 @@ fn diff_gradients_for_orders_and_axes() {
             check(&format!("diff n={n} axis={axis}"), fun, &[p]);
         }
     }
-    check(
-        "diff 1-d",
-        |v| try_diff(&v[0], 1, 0),
-        &[randn(&[6], 312)],
-    );
+    check("diff 1-d", |v| try_diff(&v[0], 1, 0), &[randn(&[6], 312)]);
 }
 
 #[test]
@@ -212,7 +203,11 @@ fn choose_gradients_reach_the_picked_choices() {
     ] {
         let k = constant(sel.clone());
         let fun = |v: &[Var]| try_choose(&k, v, mode);
-        let points = [randn(&[3, 4], 370), randn(&[3, 1], 371), strided(&[1, 4], 372)];
+        let points = [
+            randn(&[3, 4], 370),
+            randn(&[3, 1], 371),
+            strided(&[1, 4], 372),
+        ];
         check(&format!("choose {mode:?}"), fun, &points);
     }
     // Each element's gradient goes to the choice it came from; a

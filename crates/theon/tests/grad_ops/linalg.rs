@@ -12,8 +12,8 @@ use super::{assert_close, check, grad1, randn, run};
 use theon::ops::extra::{triu, try_trace};
 use theon::ops::indexing::IndexItem;
 use theon::ops::linalg::{
-    cholesky, det, eig, eigh, eigvalsh, expm, kron, lstsq, matrix_inverse, matrix_power, pinv,
-    qr, slogdet, solve, solve_triangular, svd, try_norm, try_solve, NormOrd, QrMode, Structure,
+    cholesky, det, eig, eigh, eigvalsh, expm, kron, lstsq, matrix_inverse, matrix_power, pinv, qr,
+    slogdet, solve, solve_triangular, svd, try_norm, try_solve, NormOrd, QrMode, Structure,
 };
 use theon::prelude::*;
 
@@ -48,7 +48,11 @@ fn spd_lower(batch: &[usize], n: usize, seed: u64) -> Tensor {
     matrices(batch, n, |b, i, j| {
         let m = |p: usize, q: usize| r[b * n * n + p * n + q];
         let s: f64 = (0..n).map(|k| m(i, k) * m(j, k)).sum::<f64>() / n as f64;
-        let above = if j > i { noise[b * n * n + i * n + j] } else { 0.0 };
+        let above = if j > i {
+            noise[b * n * n + i * n + j]
+        } else {
+            0.0
+        };
         s + if i == j { 1.0 } else { 0.0 } + above
     })
 }
@@ -86,8 +90,13 @@ fn mt(x: &Var) -> Var {
 
 /// The sign of each column's first entry, as a row `(..., 1, k)`.
 fn column_signs(v: &Var) -> Var {
-    v.at(&[IndexItem::Ellipsis, IndexItem::from(0..1i64), IndexItem::full()])
-        .sign()
+    v.at(&[
+        IndexItem::Ellipsis,
+        IndexItem::from(0i64),
+        IndexItem::full(),
+    ])
+    .sign()
+    .expand_dims(-2)
 }
 
 /// `v` with each column's sign fixed by its first entry.
@@ -102,7 +111,11 @@ fn inverse_det_and_slogdet_gradients() {
         nonsingular(&[2], 3, 401),
         nonsingular(&[], 4, 402).t(),
     ] {
-        check("matrix_inverse", |v| Ok(matrix_inverse(&v[0])), &[p.clone()]);
+        check(
+            "matrix_inverse",
+            |v| Ok(matrix_inverse(&v[0])),
+            &[p.clone()],
+        );
         check("det", |v| Ok(det(&v[0])), &[p.clone()]);
         check("slogdet", |v| Ok(slogdet(&v[0]).1), &[p]);
     }
@@ -126,7 +139,11 @@ fn matrix_power_gradients() {
         );
     }
     let fun = |v: &[Var]| Ok(matrix_power(&v[0], 4));
-    check("matrix_power n=4", fun, &[scaled(randn(&[3, 3], 411), 0.5).t()]);
+    check(
+        "matrix_power n=4",
+        fun,
+        &[scaled(randn(&[3, 3], 411), 0.5).t()],
+    );
 }
 
 #[test]
@@ -184,7 +201,11 @@ fn solve_gradients_for_every_structure() {
 
 #[test]
 fn lstsq_gradients_of_solution_residuals_and_singular_values() {
-    for (a_shape, b_shape) in [([5usize, 3usize], vec![5usize]), ([5, 3], vec![5, 2]), ([3, 5], vec![3, 2])] {
+    for (a_shape, b_shape) in [
+        ([5usize, 3usize], vec![5usize]),
+        ([5, 3], vec![5, 2]),
+        ([3, 5], vec![3, 2]),
+    ] {
         let points = [randn(&a_shape, 440), randn(&b_shape, 441)];
         let what = format!("lstsq {a_shape:?} {b_shape:?}");
         for out in [0usize, 3] {
@@ -234,7 +255,11 @@ fn qr_gradients_for_tall_square_and_wide() {
             let a = v[0].specify_shape(&[Some(3), Some(4)]);
             Ok(qr(&a, QrMode::Complete).remove(out))
         };
-        check(&format!("qr complete wide output {out}"), fun, &[randn(&[3, 4], 461)]);
+        check(
+            &format!("qr complete wide output {out}"),
+            fun,
+            &[randn(&[3, 4], 461)],
+        );
     }
 }
 
@@ -377,10 +402,22 @@ fn kron_gradients_for_mixed_ranks() {
 
 #[test]
 fn expm_gradients_small_and_scaled() {
-    check("expm small", |v| Ok(expm(&v[0])), &[scaled(randn(&[3, 3], 520), 0.3)]);
-    check("expm batched", |v| Ok(expm(&v[0])), &[randn(&[2, 3, 3], 521)]);
+    check(
+        "expm small",
+        |v| Ok(expm(&v[0])),
+        &[scaled(randn(&[3, 3], 520), 0.3)],
+    );
+    check(
+        "expm batched",
+        |v| Ok(expm(&v[0])),
+        &[randn(&[2, 3, 3], 521)],
+    );
     // A 1-norm above 5.4 takes the scaling-and-squaring path.
-    check("expm scaled", |v| Ok(expm(&v[0])), &[scaled(randn(&[3, 3], 522), 3.0)]);
+    check(
+        "expm scaled",
+        |v| Ok(expm(&v[0])),
+        &[scaled(randn(&[3, 3], 522), 3.0)],
+    );
 }
 
 #[test]

@@ -83,7 +83,12 @@ impl Op for Choose {
         Ok(vec![Tensor::from_scalars(dtype, &shape, &out)?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.choose_pullback(inputs, &output_grads[0])
     }
 
@@ -93,7 +98,11 @@ impl Op for Choose {
         outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        Ok(vec![self.choose_pushforward(inputs, &outputs[0], tangents)?])
+        Ok(vec![self.choose_pushforward(
+            inputs,
+            &outputs[0],
+            tangents,
+        )?])
     }
 }
 

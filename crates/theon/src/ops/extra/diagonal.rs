@@ -95,7 +95,12 @@ impl Op for Diagonal {
         vec![(0, 0)]
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.diagonal_pullback(&inputs[0], &output_grads[0])
     }
 
@@ -155,7 +160,12 @@ impl Op for AllocDiag {
         )?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.alloc_diag_pullback(&inputs[0], &output_grads[0])
     }
 
@@ -166,7 +176,9 @@ impl Op for AllocDiag {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.alloc_diag_pushforward(t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.alloc_diag_pushforward(t))
+            .transpose()?])
     }
 }
 

@@ -54,7 +54,12 @@ impl Op for Diff {
         )?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.diff_pullback(&inputs[0], &output_grads[0])
     }
 

@@ -72,7 +72,12 @@ impl Op for FillDiagonal {
         Ok(vec![Tensor::from_scalars(a.dtype(), shape, &values)?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.fill_diagonal_pullback(inputs, &output_grads[0])
     }
 

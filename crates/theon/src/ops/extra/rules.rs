@@ -226,7 +226,8 @@ impl FillDiagonal {
         };
         let gv = match value.dtype().is_float() {
             true => {
-                let total = try_reduce(&self.filled_diagonal(g)?, ReduceKind::Sum, Axis::All, false)?;
+                let total =
+                    try_reduce(&self.filled_diagonal(g)?, ReduceKind::Sum, Axis::All, false)?;
                 Grad::Value(total.cast(value.dtype()))
             }
             false => zero_grad(value),

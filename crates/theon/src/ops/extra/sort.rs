@@ -73,7 +73,12 @@ impl Op for Sort {
         self.kind == SortKind::Values
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.sort_pullback(&inputs[0], &output_grads[0])
     }
 
@@ -84,7 +89,9 @@ impl Op for Sort {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.sort_pushforward(&inputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.sort_pushforward(&inputs[0], t))
+            .transpose()?])
     }
 }
 

@@ -61,10 +61,17 @@ impl Op for Tri {
         Ok(vec![Tensor::from_scalars(x.dtype(), x.shape(), &values)?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         match inputs[0].dtype().is_float() {
             true => Ok(vec![Grad::Value(self.tri_linear(&output_grads[0])?)]),
-            false => Ok(vec![Grad::Value(crate::ops::creation::zeros_like(&inputs[0], None))]),
+            false => Ok(vec![Grad::Value(crate::ops::creation::zeros_like(
+                &inputs[0], None,
+            ))]),
         }
     }
 

@@ -85,7 +85,9 @@ impl Op for Cholesky {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.cholesky_pushforward(&outputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.cholesky_pushforward(&outputs[0], t))
+            .transpose()?])
     }
 }
 

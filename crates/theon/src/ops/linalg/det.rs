@@ -79,7 +79,9 @@ impl Op for Det {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.det_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.det_pushforward(&inputs[0], &outputs[0], t))
+            .transpose()?])
     }
 }
 
@@ -114,7 +116,12 @@ impl Op for SlogDet {
         ])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.slogdet_pullback(&inputs[0], &output_grads[1])
     }
 

@@ -125,7 +125,11 @@ impl Op for Eig {
             }
             let u = evd.U();
             ws.push((0..n).map(|i| s[i].re).collect());
-            vs.push(Mat::from_fn(n, n, |i, j| u[(i, j)].re));
+            // faer's eigenvectors are not unit vectors; NumPy's are.
+            let norms: Vec<f64> = (0..n)
+                .map(|j| (0..n).map(|i| u[(i, j)].re.powi(2)).sum::<f64>().sqrt())
+                .collect();
+            vs.push(Mat::from_fn(n, n, |i, j| u[(i, j)].re / norms[j]));
         }
         let dtype = ctx.output_types[0].dtype;
         Ok(vec![

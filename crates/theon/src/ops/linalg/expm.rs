@@ -179,7 +179,12 @@ impl Op for Expm {
         )?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.expm_pullback(&inputs[0], &output_grads[0])
     }
 
@@ -190,7 +195,9 @@ impl Op for Expm {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.expm_pushforward(&inputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.expm_pushforward(&inputs[0], t))
+            .transpose()?])
     }
 }
 

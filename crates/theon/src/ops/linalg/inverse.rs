@@ -64,7 +64,9 @@ impl Op for MatrixInverse {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.inverse_pushforward(&outputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.inverse_pushforward(&outputs[0], t))
+            .transpose()?])
     }
 }
 
@@ -136,7 +138,9 @@ impl Op for Pinv {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.pinv_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.pinv_pushforward(&inputs[0], &outputs[0], t))
+            .transpose()?])
     }
 }
 
@@ -179,7 +183,12 @@ impl Op for MatrixPower {
         )?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.power_pullback(&inputs[0], &output_grads[0])
     }
 
@@ -190,7 +199,9 @@ impl Op for MatrixPower {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.power_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.power_pushforward(&inputs[0], &outputs[0], t))
+            .transpose()?])
     }
 }
 

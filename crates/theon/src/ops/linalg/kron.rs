@@ -65,7 +65,12 @@ impl Op for Kron {
         Ok(vec![Tensor::from_scalars(dtype, &shape, &out)?])
     }
 
-    fn pullback(&self, inputs: &[Var], _outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         self.kron_pullback(inputs, &output_grads[0])
     }
 

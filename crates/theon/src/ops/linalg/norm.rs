@@ -191,7 +191,9 @@ impl Op for Norm {
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
         let t = tangents[0].as_ref();
-        Ok(vec![t.map(|t| self.norm_pushforward(&inputs[0], &outputs[0], t)).transpose()?])
+        Ok(vec![t
+            .map(|t| self.norm_pushforward(&inputs[0], &outputs[0], t))
+            .transpose()?])
     }
 }
 

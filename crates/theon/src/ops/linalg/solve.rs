@@ -187,7 +187,11 @@ impl Op for Solve {
         if tangents.iter().all(Option::is_none) {
             return Ok(vec![None]);
         }
-        Ok(vec![Some(self.solve_pushforward(inputs, &outputs[0], tangents)?)])
+        Ok(vec![Some(self.solve_pushforward(
+            inputs,
+            &outputs[0],
+            tangents,
+        )?)])
     }
 }
 

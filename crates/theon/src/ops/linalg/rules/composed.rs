@@ -37,7 +37,11 @@ fn pullback_through(expr: &Var, inputs: &[Var], g: &Var) -> Result<Vec<Grad>> {
 }
 
 /// The pushforward of `expr` for the inputs that have tangents.
-fn pushforward_through(expr: &Var, inputs: &[Var], tangents: &[Option<Var>]) -> Result<Option<Var>> {
+fn pushforward_through(
+    expr: &Var,
+    inputs: &[Var],
+    tangents: &[Option<Var>],
+) -> Result<Option<Var>> {
     let (wrt, points): (Vec<Var>, Vec<Var>) = inputs
         .iter()
         .zip(tangents)
@@ -46,7 +50,9 @@ fn pushforward_through(expr: &Var, inputs: &[Var], tangents: &[Option<Var>]) -> 
     if wrt.is_empty() {
         return Ok(None);
     }
-    Ok(Some(rop(std::slice::from_ref(expr), &wrt, &points)?.remove(0)))
+    Ok(Some(
+        rop(std::slice::from_ref(expr), &wrt, &points)?.remove(0),
+    ))
 }
 
 impl Norm {
@@ -56,7 +62,12 @@ impl Norm {
         let x = x.cast(dtype);
         let axes: Vec<i64> = self.axes.iter().map(|&a| a as i64).collect();
         if self.ord == NormOrd::Default {
-            return Ok(sqrt(try_reduce(&(&x * &x), ReduceKind::Sum, axes, self.keepdims)?));
+            return Ok(sqrt(try_reduce(
+                &(&x * &x),
+                ReduceKind::Sum,
+                axes,
+                self.keepdims,
+            )?));
         }
         if self.axes.len() == 1 {
             let reduce = |v: &Var, kind| try_reduce(v, kind, axes.clone(), self.keepdims);
@@ -66,7 +77,10 @@ impl Norm {
                 NormOrd::P(p) if p.0 == 1.0 => reduce(&abs(&x), ReduceKind::Sum),
                 NormOrd::P(p) if p.0 == 2.0 => Ok(sqrt(reduce(&(&x * &x), ReduceKind::Sum)?)),
                 NormOrd::P(p) => Ok(pow(reduce(&pow(abs(&x), p.0), ReduceKind::Sum)?, 1.0 / p.0)),
-                _ => Err(Error::grad(self.rule_name(), "invalid order for a vector norm")),
+                _ => Err(Error::grad(
+                    self.rule_name(),
+                    "invalid order for a vector norm",
+                )),
             };
         }
         let value = self.matrix_expression(&x)?;
@@ -91,7 +105,12 @@ impl Norm {
         let singular = || svd(&y, false, false).remove(0);
         let abs_sums = |axis| along(&abs(&y), ReduceKind::Sum, axis);
         match self.ord {
-            NormOrd::Fro => Ok(sqrt(try_reduce(&(&y * &y), ReduceKind::Sum, vec![-2i64, -1], false)?)),
+            NormOrd::Fro => Ok(sqrt(try_reduce(
+                &(&y * &y),
+                ReduceKind::Sum,
+                vec![-2i64, -1],
+                false,
+            )?)),
             NormOrd::Nuc => along(&singular(), ReduceKind::Sum, -1),
             NormOrd::Inf => along(&abs_sums(-1)?, ReduceKind::Max, -1),
             NormOrd::NegInf => along(&abs_sums(-1)?, ReduceKind::Min, -1),
@@ -99,7 +118,10 @@ impl Norm {
             NormOrd::P(p) if p.0 == -1.0 => along(&abs_sums(-2)?, ReduceKind::Min, -1),
             NormOrd::P(p) if p.0 == 2.0 => along(&singular(), ReduceKind::Max, -1),
             NormOrd::P(p) if p.0 == -2.0 => along(&singular(), ReduceKind::Min, -1),
-            _ => Err(Error::grad(self.rule_name(), "invalid order for a matrix norm")),
+            _ => Err(Error::grad(
+                self.rule_name(),
+                "invalid order for a matrix norm",
+            )),
         }
     }
 
@@ -112,20 +134,36 @@ impl Norm {
         self.axes.len() == 1 && self.ord == NormOrd::p(0.0)
     }
 
-    pub(in crate::ops::linalg) fn norm_pullback(&self, x: &Var, out: &Var, g: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn norm_pullback(
+        &self,
+        x: &Var,
+        out: &Var,
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
         if !x.dtype().is_float() || self.counts() {
             return Ok(vec![zero_grad(x)]);
         }
-        pullback_through(&self.expression(x, out.dtype())?, std::slice::from_ref(x), g)
+        pullback_through(
+            &self.expression(x, out.dtype())?,
+            std::slice::from_ref(x),
+            g,
+        )
     }
 
-    pub(in crate::ops::linalg) fn norm_pushforward(&self, x: &Var, out: &Var, t: &Var) -> Result<Var> {
+    pub(in crate::ops::linalg) fn norm_pushforward(
+        &self,
+        x: &Var,
+        out: &Var,
+        t: &Var,
+    ) -> Result<Var> {
         if self.counts() {
             return Ok(zeros_like(out, None));
         }
         let expr = self.expression(x, out.dtype())?;
-        Ok(pushforward_through(&expr, std::slice::from_ref(x), &[Some(t.clone())])?
-            .expect("one tangent"))
+        Ok(
+            pushforward_through(&expr, std::slice::from_ref(x), &[Some(t.clone())])?
+                .expect("one tangent"),
+        )
     }
 }
 
@@ -167,14 +205,22 @@ impl Kron {
         try_reshape(&product, dims)
     }
 
-    pub(in crate::ops::linalg) fn kron_pullback(&self, inputs: &[Var], g: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn kron_pullback(
+        &self,
+        inputs: &[Var],
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
         if !inputs.iter().any(|x| x.dtype().is_float()) {
             return Ok(inputs.iter().map(zero_grad).collect());
         }
         pullback_through(&Self::expression(&inputs[0], &inputs[1])?, inputs, g)
     }
 
-    pub(in crate::ops::linalg) fn kron_pushforward(&self, inputs: &[Var], tangents: &[Option<Var>]) -> Result<Option<Var>> {
+    pub(in crate::ops::linalg) fn kron_pushforward(
+        &self,
+        inputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Option<Var>> {
         pushforward_through(&Self::expression(&inputs[0], &inputs[1])?, inputs, tangents)
     }
 }

@@ -29,7 +29,12 @@ impl Eigh {
     }
 
     /// `S̄ = V·(diag(λ̄) + F∘(Vᵀ·V̄))·Vᵀ`, onto the triangle read.
-    pub(in crate::ops::linalg) fn eigh_pullback(&self, a: &Var, outputs: &[Var], grads: &[Var]) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn eigh_pullback(
+        &self,
+        a: &Var,
+        outputs: &[Var],
+        grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -43,7 +48,12 @@ impl Eigh {
     }
 
     /// `P = Vᵀ·dS·V`: `dλ = diag(P)`, `dV = V·(F∘P)`.
-    pub(in crate::ops::linalg) fn eigh_pushforward(&self, a: &Var, outputs: &[Var], t: &Var) -> Result<Vec<Option<Var>>> {
+    pub(in crate::ops::linalg) fn eigh_pushforward(
+        &self,
+        a: &Var,
+        outputs: &[Var],
+        t: &Var,
+    ) -> Result<Vec<Option<Var>>> {
         let v = self.vectors_of(a, outputs);
         let p = mm3(&mt(&v)?, &sym_from(t, self.lower)?, &v)?;
         let dw = diag_part(&p)?;
@@ -58,7 +68,12 @@ impl Eigh {
 impl Eig {
     /// `Ā = V⁻ᵀ·(diag(λ̄) + F∘(Vᵀ·V̄'))·Vᵀ`, where `V̄' = V̄ - V·diag(Σ_i V̄∘V)`
     /// undoes the unit-norm projection.
-    pub(in crate::ops::linalg) fn eig_pullback(&self, a: &Var, outputs: &[Var], grads: &[Var]) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn eig_pullback(
+        &self,
+        a: &Var,
+        outputs: &[Var],
+        grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -74,7 +89,11 @@ impl Eig {
 
     /// `X = V⁻¹·dA·V`: `dλ = diag(X)`, `dṼ = V·(F∘X)`, and
     /// `dV = dṼ - V·diag(Σ_i V∘dṼ)` keeps the columns' norms.
-    pub(in crate::ops::linalg) fn eig_pushforward(&self, outputs: &[Var], t: &Var) -> Result<Vec<Option<Var>>> {
+    pub(in crate::ops::linalg) fn eig_pushforward(
+        &self,
+        outputs: &[Var],
+        t: &Var,
+    ) -> Result<Vec<Option<Var>>> {
         let (w, v) = (&outputs[0], &outputs[1]);
         let x = mm3(&matrix_inverse(v), t, v)?;
         let dw = diag_part(&x)?;

@@ -3,8 +3,8 @@
 //! and `svd` (Townsend 2016).
 
 use super::{
-    as_cols, as_rows, block, diag_embed, diag_part, eye_cols, eye_rows, inverse_gaps, min_dim,
-    mm, mm3, mt, onto_triangle, phi, static_square, static_wide_or_square, sym_from, zero_grad,
+    as_cols, as_rows, block, diag_embed, diag_part, eye_cols, eye_rows, inverse_gaps, min_dim, mm,
+    mm3, mt, onto_triangle, phi, static_square, static_wide_or_square, sym_from, zero_grad,
 };
 use crate::error::{Error, Result};
 use crate::graph::{Grad, Var};
@@ -26,7 +26,12 @@ fn tri_solve_right(v: &Var, t: &Var, lower: bool) -> Result<Var> {
 
 impl Cholesky {
     /// `Ā = onto_lower(L⁻ᵀ·Φ(Lᵀ·L̄)·L⁻¹)`: the op reads `A`'s lower triangle.
-    pub(in crate::ops::linalg) fn cholesky_pullback(&self, a: &Var, out: &Var, g: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn cholesky_pullback(
+        &self,
+        a: &Var,
+        out: &Var,
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -87,7 +92,12 @@ impl Qr {
 
     /// `[(Q̄' + Q·N)·R₁⁻ᵀ, Q·R̄₂]` with `Q̄' = Q̄ + A₂·R̄₂ᵀ`,
     /// `N = copy_upper_to_lower(R̄₁·R₁ᵀ - Qᵀ·Q̄')`.
-    pub(in crate::ops::linalg) fn qr_pullback(&self, a: &Var, outputs: &[Var], grads: &[Var]) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn qr_pullback(
+        &self,
+        a: &Var,
+        outputs: &[Var],
+        grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -131,7 +141,12 @@ impl Qr {
 
     /// `X = Qᵀ·dA₁·R₁⁻¹`, `C = tril(X, -1) - tril(X, -1)ᵀ`, `D = X - C`:
     /// `dR₁ = D·R₁`, `dQ = dA₁·R₁⁻¹ - Q·D`, `dR₂ = dQᵀ·A₂ + Qᵀ·dA₂`.
-    pub(in crate::ops::linalg) fn qr_pushforward(&self, a: &Var, outputs: &[Var], t: &Var) -> Result<Vec<Option<Var>>> {
+    pub(in crate::ops::linalg) fn qr_pushforward(
+        &self,
+        a: &Var,
+        outputs: &[Var],
+        t: &Var,
+    ) -> Result<Vec<Option<Var>>> {
         let (q, r) = match (self.mode, self.reduced_factors(a, outputs)) {
             (QrMode::R, _) => {
                 let qr = qr(a, QrMode::Reduced);
@@ -190,7 +205,12 @@ impl Svd {
     /// Townsend's formula: `Ā = U·[J·S + diag(S̄) + S·K]·Vh
     /// + (I - U·Uᵀ)·Ū·S⁻¹·Vh + U·S⁻¹·V̄ᵀ·(I - V·Vh)` with
     /// `J = F∘(UᵀŪ - ŪᵀU)`, `K = F∘(VᵀV̄ - V̄ᵀV)`, `F = 1 / (s_j² - s_i²)`.
-    pub(in crate::ops::linalg) fn svd_pullback(&self, a: &Var, outputs: &[Var], grads: &[Var]) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn svd_pullback(
+        &self,
+        a: &Var,
+        outputs: &[Var],
+        grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -227,7 +247,12 @@ impl Svd {
     /// `dP = Uᵀ·dA·V`: `dS = diag(dP)`,
     /// `dU = U·(F∘(dP·S + S·dPᵀ)) + (I - U·Uᵀ)·dA·V·S⁻¹`,
     /// `dV = V·(F∘(S·dP + dPᵀ·S)) + (I - V·Vᵀ)·dAᵀ·U·S⁻¹`.
-    pub(in crate::ops::linalg) fn svd_pushforward(&self, a: &Var, outputs: &[Var], t: &Var) -> Result<Vec<Option<Var>>> {
+    pub(in crate::ops::linalg) fn svd_pushforward(
+        &self,
+        a: &Var,
+        outputs: &[Var],
+        t: &Var,
+    ) -> Result<Vec<Option<Var>>> {
         let (u, s, vh) = match (self.compute_uv, !self.full_matrices || static_square(a)) {
             (true, true) => (outputs[0].clone(), outputs[1].clone(), outputs[2].clone()),
             (true, false) => {

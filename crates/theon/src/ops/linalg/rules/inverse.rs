@@ -7,12 +7,14 @@ use super::{
 use crate::error::Result;
 use crate::graph::{Grad, Var};
 use crate::ops::creation::{is_zeros, try_full, zeros_like};
+use crate::ops::extra::{tril, triu};
 use crate::ops::indexing::{try_index, IndexItem};
 use crate::ops::linalg::decomp::svd;
 use crate::ops::linalg::det::{Det, SlogDet};
-use crate::ops::linalg::inverse::{matrix_inverse, matrix_power, pinv, MatrixInverse, MatrixPower, Pinv};
+use crate::ops::linalg::inverse::{
+    matrix_inverse, matrix_power, pinv, MatrixInverse, MatrixPower, Pinv,
+};
 use crate::ops::linalg::solve::{try_solve, Lstsq, Solve, Structure};
-use crate::ops::extra::{tril, triu};
 use crate::ops::reduce::{try_reduce, ReduceKind};
 use crate::ops::shape::{try_concatenate, try_dimshuffle, try_shape_i, Dim};
 
@@ -23,7 +25,12 @@ fn inner(x: &Var, y: &Var) -> Result<Var> {
 
 impl MatrixInverse {
     /// `Ā = -Yᵀ·Ȳ·Yᵀ` for `Y = A⁻¹`.
-    pub(in crate::ops::linalg) fn inverse_pullback(&self, a: &Var, y: &Var, g: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn inverse_pullback(
+        &self,
+        a: &Var,
+        y: &Var,
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -39,7 +46,12 @@ impl MatrixInverse {
 
 impl Det {
     /// `Ā = ḡ·det·A⁻ᵀ`.
-    pub(in crate::ops::linalg) fn det_pullback(&self, a: &Var, d: &Var, g: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn det_pullback(
+        &self,
+        a: &Var,
+        d: &Var,
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -55,7 +67,11 @@ impl Det {
 
 impl SlogDet {
     /// `log|det|` has gradient `A⁻ᵀ`; the sign is piecewise constant.
-    pub(in crate::ops::linalg) fn slogdet_pullback(&self, a: &Var, g_log: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn slogdet_pullback(
+        &self,
+        a: &Var,
+        g_log: &Var,
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
@@ -64,7 +80,12 @@ impl SlogDet {
     }
 
     /// `d log|det| = tr(A⁻¹·dA)`; the sign's tangent is zero.
-    pub(in crate::ops::linalg) fn slogdet_pushforward(&self, a: &Var, sign: &Var, t: &Var) -> Result<Vec<Option<Var>>> {
+    pub(in crate::ops::linalg) fn slogdet_pushforward(
+        &self,
+        a: &Var,
+        sign: &Var,
+        t: &Var,
+    ) -> Result<Vec<Option<Var>>> {
         let dlog = inner(&mt(&matrix_inverse(a))?, t)?;
         Ok(vec![Some(zeros_like(sign, None)), Some(dlog)])
     }
@@ -99,7 +120,12 @@ impl MatrixPower {
     }
 
     /// `Σ_k B^k·dB·B^{m-1-k}` with `dB = dA`, or `-A⁻¹·dA·A⁻¹` for `n < 0`.
-    pub(in crate::ops::linalg) fn power_pushforward(&self, a: &Var, out: &Var, t: &Var) -> Result<Var> {
+    pub(in crate::ops::linalg) fn power_pushforward(
+        &self,
+        a: &Var,
+        out: &Var,
+        t: &Var,
+    ) -> Result<Var> {
         let (b, m) = self.base(a);
         let tb = match self.n < 0 {
             true => -mm3(&b, t, &b)?,
@@ -132,14 +158,24 @@ fn pinv_tangent(a: &Var, y: &Var, t: &Var) -> Result<Var> {
 }
 
 impl Pinv {
-    pub(in crate::ops::linalg) fn pinv_pullback(&self, a: &Var, y: &Var, g: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn pinv_pullback(
+        &self,
+        a: &Var,
+        y: &Var,
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
         if !a.dtype().is_float() {
             return Ok(vec![zero_grad(a)]);
         }
         Ok(vec![Grad::Value(pinv_adjoint(a, y, g)?)])
     }
 
-    pub(in crate::ops::linalg) fn pinv_pushforward(&self, a: &Var, y: &Var, t: &Var) -> Result<Var> {
+    pub(in crate::ops::linalg) fn pinv_pushforward(
+        &self,
+        a: &Var,
+        y: &Var,
+        t: &Var,
+    ) -> Result<Var> {
         pinv_tangent(a, y, t)
     }
 }
@@ -185,13 +221,20 @@ impl Solve {
     }
 
     /// `B̄ = A⁻ᵀ·X̄`, `Ā = -B̄·Xᵀ` (projected onto what the op reads).
-    pub(in crate::ops::linalg) fn solve_pullback(&self, inputs: &[Var], x: &Var, g: &Var) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn solve_pullback(
+        &self,
+        inputs: &[Var],
+        x: &Var,
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let gb = self.solve_transposed(a, g)?;
         let ga_full = -mm(&as_column(&gb)?, &mt(&as_column(x)?)?)?;
         let ga = match self.structure {
             Structure::General => ga_full,
-            Structure::Symmetric | Structure::PositiveDefinite => onto_triangle(&ga_full, self.lower)?,
+            Structure::Symmetric | Structure::PositiveDefinite => {
+                onto_triangle(&ga_full, self.lower)?
+            }
             Structure::Triangular => self.effective(&ga_full)?,
         };
         Ok(vec![
@@ -239,9 +282,18 @@ impl Lstsq {
 
     /// Through `x = A⁺·b`, the residuals `r_j = ‖A·x_j - b_j‖²` (where
     /// `Aᵀ(A·x_j - b_j) = 0`) and the singular values.
-    pub(in crate::ops::linalg) fn lstsq_pullback(&self, inputs: &[Var], outputs: &[Var], grads: &[Var]) -> Result<Vec<Grad>> {
+    pub(in crate::ops::linalg) fn lstsq_pullback(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        grads: &[Var],
+    ) -> Result<Vec<Grad>> {
         let (a, b) = (&inputs[0], &inputs[1]);
-        let (x_col, b_col, gx_col) = (as_column(&outputs[0])?, as_column(b)?, as_column(&grads[0])?);
+        let (x_col, b_col, gx_col) = (
+            as_column(&outputs[0])?,
+            as_column(b)?,
+            as_column(&grads[0])?,
+        );
         let y = self.pseudo_inverse(a);
         let mut ga = pinv_adjoint(a, &y, &mm(&gx_col, &mt(&b_col)?)?)?;
         let mut gb = mm(&mt(&y)?, &gx_col)?;
@@ -277,15 +329,22 @@ impl Lstsq {
     ) -> Result<Vec<Option<Var>>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let y = self.pseudo_inverse(a);
-        let ta = tangents[0].clone().unwrap_or_else(|| zeros_like(a, Some(outputs[0].dtype())));
-        let tb = tangents[1].clone().unwrap_or_else(|| zeros_like(b, Some(outputs[0].dtype())));
+        let ta = tangents[0]
+            .clone()
+            .unwrap_or_else(|| zeros_like(a, Some(outputs[0].dtype())));
+        let tb = tangents[1]
+            .clone()
+            .unwrap_or_else(|| zeros_like(b, Some(outputs[0].dtype())));
         let x_col = as_column(&outputs[0])?;
         let tx = mm(&pinv_tangent(a, &y, &ta)?, &as_column(b)?)? + mm(&y, &as_column(&tb)?)?;
         let e = mm(a, &x_col)? - as_column(b)?;
         let de = mm(&ta, &x_col)? - as_column(&tb)?;
         let tr_full = try_reduce(&(e * de), ReduceKind::Sum, 0i64, false)? * 2.0;
         let n_res = try_shape_i(&outputs[1], 0)?;
-        let tr = try_index(&tr_full, &[IndexItem::slice(None, Some(n_res.into()), None)])?;
+        let tr = try_index(
+            &tr_full,
+            &[IndexItem::slice(None, Some(n_res.into()), None)],
+        )?;
         let usv = svd(a, false, true);
         let ts = try_reduce(
             &(&usv[0] * mm(&ta, &mt(&usv[2])?)?),

@@ -181,6 +181,10 @@ fn eig_of_a_triangular_matrix_has_its_diagonal_as_eigenvalues() {
     let prod = matmul(&tri, &v, 4, 4, 4);
     let scaled: Vec<f64> = (0..16).map(|f| v[f] * w[f % 4]).collect();
     assert_close(&prod, &scaled, 1e-9, "A·v = λ·v");
+    let norms: Vec<f64> = (0..4)
+        .map(|j| (0..4).map(|i| v[i * 4 + j].powi(2)).sum::<f64>())
+        .collect();
+    assert_close(&norms, &[1.0; 4], 1e-12, "unit eigenvectors");
 }
 
 #[test]
