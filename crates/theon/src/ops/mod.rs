@@ -4,10 +4,10 @@
 pub mod constructors;
 pub mod creation;
 pub mod elemwise;
-pub mod extra;
 pub mod indexing;
-pub mod linalg;
 pub mod nnet;
+pub mod extra;
+pub mod linalg;
 pub mod operand;
 pub mod products;
 pub mod reduce;
