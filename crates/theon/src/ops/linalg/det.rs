@@ -57,8 +57,16 @@ impl Op for Det {
                 }
                 let lu = a.partial_piv_lu();
                 let u = lu.U();
-                let product: f64 = (0..a.nrows()).map(|i| u[(i, i)]).product();
-                permutation_sign(lu.P().arrays().0) * product
+                // Stop at the first zero pivot: the elimination past it
+                // divides by zero and leaves NaNs in the later pivots.
+                let mut product = permutation_sign(lu.P().arrays().0);
+                for i in 0..a.nrows() {
+                    if u[(i, i)] == 0.0 {
+                        return 0.0;
+                    }
+                    product *= u[(i, i)];
+                }
+                product
             })
             .collect();
         Ok(vec![Tensor::from_f64s(

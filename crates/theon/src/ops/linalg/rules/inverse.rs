@@ -258,7 +258,7 @@ impl Solve {
     ) -> Result<Var> {
         let mut rhs = tangents[1].clone().unwrap_or_else(|| zeros_like(x, None));
         if let Some(ta) = &tangents[0] {
-            rhs = rhs - crate::ops::products::try_matmul(&self.effective(ta)?, x)?;
+            rhs = rhs - mm(&self.effective(ta)?, x)?;
         }
         try_solve(&inputs[0], &rhs, self.structure, self.lower)
     }

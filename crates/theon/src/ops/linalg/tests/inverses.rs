@@ -142,6 +142,9 @@ fn det_and_slogdet_match_gaussian_elimination() {
         (got[1].item().as_f64(), got[2].item().as_f64()),
         (0.0, f64::NEG_INFINITY)
     );
+    // A zero pivot before the last one (all ones): still exactly 0, not NaN.
+    let ones = Tensor::from_vec(vec![1.0f64; 9], &[3, 3]).unwrap();
+    assert_eq!(eval1(&ones, det).item().as_f64(), 0.0);
     let t = Tensor::randn(F64, &[4, 4], 3).t();
     assert!((eval1(&t, det).item().as_f64() - det_loops(t.to_f64_vec(), 4)).abs() < 1e-9);
     assert_eq!(
