@@ -4,7 +4,9 @@
 pub mod constructors;
 pub mod creation;
 pub mod elemwise;
+pub mod extra;
 pub mod indexing;
+pub mod linalg;
 pub mod nnet;
 pub mod operand;
 pub mod products;

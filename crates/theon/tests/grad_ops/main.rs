@@ -16,8 +16,10 @@
 
 mod composite;
 mod creation;
+mod extra;
 mod higher;
 mod indexing;
+mod linalg;
 mod nnet;
 mod optimizer_ops;
 mod products;

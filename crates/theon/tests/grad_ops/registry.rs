@@ -24,7 +24,16 @@ use theon::grad::grad_scale;
 use theon::graph::Grad;
 use theon::ops::creation::zeros_like;
 use theon::ops::elemwise::{ElemwiseInplace, ElemwiseKernel, ScalarOp, UnaryOp};
+use theon::ops::extra::{
+    bincount, choose, diag, diagonal, diff, fill_diagonal, isclose, nonzero_tuple,
+    ravel_multi_index, searchsorted, sort, to_one_hot, tril, unique, unravel_index, ChooseMode,
+    Side,
+};
 use theon::ops::indexing::{IncMode, IncSubtensor, IncSubtensorInplace};
+use theon::ops::linalg::{
+    cholesky, det, eig, eigh, expm, kron, lstsq, matrix_inverse, matrix_power, norm, pinv, qr,
+    slogdet, solve, svd, NormOrd, QrMode,
+};
 use theon::ops::nnet::{categorical_crossentropy, log_softmax, softmax, softmax_crossentropy};
 use theon::ops::products::{batched_tensordot, try_gemm, try_gemv, try_ger};
 use theon::ops::reduce::{argmax, cumsum, logsumexp, mean, variance};
@@ -380,6 +389,176 @@ const REGISTRY: &[Entry] = &[
         "Nonzero",
         || m().nonzero().remove(0),
         NotDifferentiable("integer coordinates"),
+    ),
+    // ops/extra
+    entry(
+        "Sort",
+        || sort(&m(), -1),
+        Tested(&[
+            "grad_ops/extra.rs::sort_gradients_follow_the_permutation",
+            "grad_ops/extra.rs::second_derivatives_of_sort_and_diff",
+        ]),
+    ),
+    entry(
+        "Diff",
+        || diff(&m(), 1, 0),
+        Tested(&["grad_ops/extra.rs::diff_gradients_for_orders_and_axes"]),
+    ),
+    entry(
+        "Diagonal",
+        || diagonal(&m(), 0, 0, 1),
+        Tested(&[
+            "grad_ops/extra.rs::diagonal_gradients_for_offsets_and_axes",
+            "grad_ops/extra.rs::diag_and_trace_gradients",
+        ]),
+    ),
+    entry(
+        "AllocDiag",
+        || diag(&vector("v", F64), 1),
+        Tested(&["grad_ops/extra.rs::diag_and_trace_gradients"]),
+    ),
+    entry(
+        "FillDiagonal",
+        || fill_diagonal(&m(), &scalar("v", F64)),
+        Tested(&["grad_ops/extra.rs::fill_diagonal_gradients_reach_the_matrix_and_the_value"]),
+    ),
+    entry(
+        "Tri",
+        || tril(&m(), 0),
+        Tested(&["grad_ops/extra.rs::tril_and_triu_gradients"]),
+    ),
+    entry(
+        "Choose",
+        || choose(&ints(&[0, 1]), &[m(), m()], ChooseMode::Clip),
+        Tested(&["grad_ops/extra.rs::choose_gradients_reach_the_picked_choices"]),
+    ),
+    entry(
+        "SearchSorted",
+        || searchsorted(&vector("s", F64), &vector("v", F64), Side::Left),
+        NotDifferentiable("integer insertion points"),
+    ),
+    entry(
+        "Unique",
+        || unique(&m(), false, false, false).remove(0),
+        NotDifferentiable("a data-dependent set of values; its outputs are indices and counts"),
+    ),
+    entry(
+        "Bincount",
+        || bincount(&ints(&[0, 2]), None, 0),
+        NotDifferentiable("counts of integer inputs"),
+    ),
+    entry(
+        "ToOneHot",
+        || to_one_hot(&ints(&[0, 2]), 3, F64),
+        NotDifferentiable("built from integer labels"),
+    ),
+    entry(
+        "RavelMultiIndex",
+        || ravel_multi_index(&[ints(&[0, 1]), ints(&[1, 0])], &[2, 2]),
+        NotDifferentiable("integer indices"),
+    ),
+    entry(
+        "UnravelIndex",
+        || unravel_index(&ints(&[0, 3]), &[2, 2]).remove(0),
+        NotDifferentiable("integer indices"),
+    ),
+    entry(
+        "IsClose",
+        || isclose(&m(), &m(), 1e-5, 1e-8, false),
+        NotDifferentiable("a boolean"),
+    ),
+    entry(
+        "NonzeroTuple",
+        || nonzero_tuple(&m()).remove(0),
+        NotDifferentiable("integer coordinates"),
+    ),
+    // ops/linalg
+    entry(
+        "MatrixInverse",
+        || matrix_inverse(&m()),
+        Tested(&[
+            "grad_ops/linalg.rs::inverse_det_and_slogdet_gradients",
+            "grad_ops/linalg.rs::second_derivatives_of_det_inverse_and_expm",
+        ]),
+    ),
+    entry(
+        "Pinv",
+        || pinv(&m(), 1e-15),
+        Tested(&["grad_ops/linalg.rs::pinv_gradients_for_tall_wide_and_batched"]),
+    ),
+    entry(
+        "MatrixPower",
+        || matrix_power(&m(), 3),
+        Tested(&["grad_ops/linalg.rs::matrix_power_gradients"]),
+    ),
+    entry(
+        "Det",
+        || det(&m()),
+        Tested(&[
+            "grad_ops/linalg.rs::inverse_det_and_slogdet_gradients",
+            "grad_ops/linalg.rs::second_derivatives_of_det_inverse_and_expm",
+        ]),
+    ),
+    entry(
+        "SlogDet",
+        || slogdet(&m()).1,
+        Tested(&["grad_ops/linalg.rs::inverse_det_and_slogdet_gradients"]),
+    ),
+    entry(
+        "Cholesky",
+        || cholesky(&m(), true),
+        Tested(&["grad_ops/linalg.rs::cholesky_gradients_read_one_triangle"]),
+    ),
+    entry(
+        "Qr",
+        || qr(&m(), QrMode::Reduced).remove(0),
+        Tested(&[
+            "grad_ops/linalg.rs::qr_gradients_for_tall_square_and_wide",
+            "grad_ops/linalg.rs::complete_qr_of_a_tall_matrix_has_no_gradient_through_q",
+        ]),
+    ),
+    entry(
+        "Svd",
+        || svd(&m(), false, true).remove(0),
+        Tested(&["grad_ops/linalg.rs::svd_gradients_with_fixed_signs"]),
+    ),
+    entry(
+        "Eigh",
+        || eigh(&m(), true).1,
+        Tested(&["grad_ops/linalg.rs::eigh_gradients_read_one_triangle"]),
+    ),
+    entry(
+        "Eig",
+        || eig(&m()).1,
+        Tested(&["grad_ops/linalg.rs::eig_gradients_for_a_real_spectrum"]),
+    ),
+    entry(
+        "Solve",
+        || solve(&m(), &m()),
+        Tested(&["grad_ops/linalg.rs::solve_gradients_for_every_structure"]),
+    ),
+    entry(
+        "Lstsq",
+        || lstsq(&m(), &m(), None).remove(0),
+        Tested(&["grad_ops/linalg.rs::lstsq_gradients_of_solution_residuals_and_singular_values"]),
+    ),
+    entry(
+        "Norm",
+        || norm(&m(), NormOrd::Nuc, None, false),
+        Tested(&["grad_ops/linalg.rs::norm_gradients_for_every_order"]),
+    ),
+    entry(
+        "Kron",
+        || kron(&m(), &vector("v", F64)),
+        Tested(&["grad_ops/linalg.rs::kron_gradients_for_mixed_ranks"]),
+    ),
+    entry(
+        "Expm",
+        || expm(&m()),
+        Tested(&[
+            "grad_ops/linalg.rs::expm_gradients_small_and_scaled",
+            "grad_ops/linalg.rs::second_derivatives_of_det_inverse_and_expm",
+        ]),
     ),
 ];
 
