@@ -4,7 +4,8 @@
 One module per op family: :mod:`.elemwise`, :mod:`.reduction`,
 :mod:`.layout` (shapes), :mod:`.joining`, :mod:`.creation`,
 :mod:`.products`, :mod:`.subtensor` (indexing), :mod:`.nnet`,
-:mod:`.extra_ops`; constructors and constants in :mod:`.basic`.
+:mod:`.extra_ops`, :mod:`.nlinalg` and :mod:`.slinalg` (linear algebra);
+constructors and constants in :mod:`.basic`.
 """
 
 from theon import _theon
@@ -19,6 +20,16 @@ from theon.tensor.joining import *  # noqa: F401,F403
 from theon.tensor.creation import *  # noqa: F401,F403
 from theon.tensor.products import *  # noqa: F401,F403
 from theon.tensor.subtensor import *  # noqa: F401,F403
+from theon.tensor.extra_ops import (  # noqa: F401
+    argsort,
+    diag,
+    diagonal,
+    fill_diagonal,
+    sort,
+    tril,
+    triu,
+    where,
+)
 from theon.tensor import (
     basic,
     creation,
@@ -26,9 +37,11 @@ from theon.tensor import (
     extra_ops,
     joining,
     layout,
+    nlinalg,
     nnet,
     products,
     reduction,
+    slinalg,
     subtensor,
 )
 
@@ -41,6 +54,16 @@ __all__ = [
     "TensorSharedVariable",
     "nnet",
     "extra_ops",
+    "nlinalg",
+    "slinalg",
+    "sort",
+    "argsort",
+    "diag",
+    "diagonal",
+    "fill_diagonal",
+    "tril",
+    "triu",
+    "where",
     *basic.__all__,
     *elemwise.__all__,
     *reduction.__all__,

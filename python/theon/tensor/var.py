@@ -8,7 +8,7 @@ elementwise comparison.
 """
 
 from theon import _theon
-from theon.tensor import joining, layout, products, reduction, subtensor
+from theon.tensor import extra_ops, joining, layout, products, reduction, subtensor
 
 
 class TensorVariable(_theon.Var):
@@ -223,6 +223,21 @@ class TensorVariable(_theon.Var):
 
     def take(self, indices, axis=None, mode="raise"):
         return subtensor.take(self, indices, axis, mode)
+
+    def sort(self, axis=-1, kind="quicksort", order=None):
+        return extra_ops.sort(self, axis, kind, order)
+
+    def argsort(self, axis=-1, kind="quicksort", order=None):
+        return extra_ops.argsort(self, axis, kind, order)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return extra_ops.diagonal(self, offset, axis1, axis2)
+
+    def trace(self, offset=0, axis1=0, axis2=1):
+        return extra_ops.trace(self, offset, axis1, axis2)
+
+    def ptp(self, axis=None, keepdims=False):
+        return extra_ops.ptp(self, axis, keepdims)
 
     def nonzero(self, return_matrix=False):
         return subtensor.nonzero(self, return_matrix)

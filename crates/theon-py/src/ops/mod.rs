@@ -6,9 +6,11 @@
 pub mod args;
 pub mod creation;
 pub mod elemwise;
+pub mod extra;
 pub mod indexing;
 pub mod join;
 pub mod layout;
+pub mod linalg;
 pub mod nnet;
 pub mod products;
 pub mod reduce;
@@ -27,5 +29,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     products::register(m)?;
     indexing::register(m)?;
     nnet::register(m)?;
+    extra::register(m)?;
+    linalg::register(m)?;
     Ok(())
 }

@@ -406,11 +406,13 @@ impl FunctionBuilder {
     }
 }
 
+/// An error about input `v`, pointing at the line that created `v` (for a
+/// Python user that is their file:line, not the binding's).
 pub(crate) fn input_error(function: &str, v: &Var, message: String) -> Error {
-    ErrorKind::Input {
+    Error::from(ErrorKind::Input {
         function: function.into(),
         input: v.label(),
         message,
-    }
-    .into()
+    })
+    .at(v.site())
 }

@@ -48,7 +48,8 @@
 //!    op: every op struct has one entry in `REGISTRY` in
 //!    `tests/grad_ops/registry.rs` (its tests, or "not differentiable");
 //!    a test scans `src/` for `impl Op for` and fails on an op without
-//!    one. Scalar ops are registered one by one in
+//!    one (ops in test-only code — `tests/` directories, `#[cfg(test)]`
+//!    modules — are skipped; the optimizer's inplace ops are not). Scalar ops are registered one by one in
 //!    `tests/grad_registry.rs` (a domain per differentiable op;
 //!    `ops::elemwise::differentiability` declares the rest), op families
 //!    with kinds by an exhaustive `match` like `reduce_is_differentiable`

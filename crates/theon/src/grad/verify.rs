@@ -248,9 +248,13 @@ fn least_precise(points: &[Tensor], output: &Var) -> DType {
         .expect("the output is always there")
 }
 
+/// Compiles a checked function. Graphs holding the optimizer's inplace ops
+/// are accepted, so their rules can be checked too: the executor overwrites
+/// only buffers it owns alone, never the points the caller passes.
 fn compile(inputs: &[Var], outputs: &[Var]) -> Result<Function> {
     Function::builder(inputs, outputs)
         .on_unused_input(UnusedInput::Ignore)
+        .accept_inplace(true)
         .build()
 }
 

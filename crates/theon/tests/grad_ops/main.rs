@@ -1,9 +1,10 @@
 //! Gradient checks for every op family beyond the scalar ops: reductions
 //! (mean, var/std, cumsum/cumprod), shape/layout ops, creation ops,
-//! products, nnet ops and indexing. Each differentiable op passes
-//! `verify_grad` (reverse mode) and `verify_rop` (forward mode) in float64
-//! on random inputs — several shapes, broadcasting and non-contiguous
-//! points — and `registry` checks that every op theon defines is covered
+//! products, nnet ops, indexing and the ops the optimizer introduces
+//! (logsumexp, the fused softmax cross-entropy, GEMMs, inplace variants).
+//! Each differentiable op passes `verify_grad` (reverse mode) and
+//! `verify_rop` (forward mode) in float64 on random inputs — several
+//! shapes, broadcasting and non-contiguous points — and `registry` checks that every op theon defines is covered
 //! here (or in the older gradient suites) or declares itself not
 //! differentiable.
 //!
@@ -15,13 +16,17 @@
 
 mod composite;
 mod creation;
+mod extra;
 mod higher;
 mod indexing;
+mod linalg;
 mod nnet;
+mod optimizer_ops;
 mod products;
 mod reduce;
 mod registry;
 mod shape;
+mod source_scan;
 
 use theon::grad::{verify_grad, verify_rop, GradOptions, VerifyGradOptions};
 use theon::prelude::*;

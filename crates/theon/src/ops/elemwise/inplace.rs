@@ -5,11 +5,12 @@
 //! input, constant or shared value. At run time the write happens only if
 //! the executor handed over the sole reference to a dense buffer of the
 //! output's shape and dtype; otherwise a fresh buffer is used, so the
-//! result never depends on whether the write was in place.
+//! result never depends on whether the write was in place. Its derivative
+//! is its elementwise computation's: the rules delegate to it.
 
 use super::{Composite, Elemwise, ScalarOp};
 use crate::error::Result;
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
 
 /// The elementwise computation of an [`ElemwiseInplace`].
@@ -78,5 +79,24 @@ impl Op for ElemwiseInplace {
 
     fn destroy_map(&self) -> Vec<(usize, usize)> {
         vec![(0, self.destroy)]
+    }
+
+    /// The non-inplace op's gradients: writing in place changes where the
+    /// result is stored, not what it is.
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.with_inner(|op| op.pullback(inputs, outputs, output_grads))
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        self.with_inner(|op| op.pushforward(inputs, outputs, tangents))
+    }
+
+    fn differentiable(&self) -> bool {
+        self.with_inner(|op| op.differentiable())
     }
 }

@@ -3,12 +3,13 @@
 //! optimizer's inplace pass builds it where the destroy handler proved `x`
 //! dead after this node; at run time the write happens only when the
 //! executor handed over the sole reference to a dense buffer (otherwise it
-//! computes a copy like `IncSubtensor`).
+//! computes a copy like `IncSubtensor`). Its derivative is
+//! `IncSubtensor`'s: the rules delegate to it.
 
 use super::plan::gather;
 use super::set_inc::{check_value_runtime, IncMode, IncSubtensor};
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::elemwise::BinaryOp;
 use crate::tensor::{Element, Tensor};
 
@@ -67,5 +68,24 @@ impl Op for IncSubtensorInplace {
 
     fn destroy_map(&self) -> Vec<(usize, usize)> {
         vec![(0, 0)]
+    }
+
+    /// `IncSubtensor`'s gradients: writing in place changes where the
+    /// result is stored, not what it is.
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.inner.pullback(inputs, outputs, output_grads)
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        self.inner.pushforward(inputs, outputs, tangents)
+    }
+
+    fn differentiable(&self) -> bool {
+        self.inner.differentiable()
     }
 }

@@ -5,12 +5,17 @@
 //!   the pushforward has the same form;
 //! - log-softmax `y`: `gx = g - exp(y) Σ g`, and `ty = t - Σ exp(y) ⊙ t`;
 //! - `-log(p[i, y_i])`: `gp = -g_i / p[i, y_i]` at the label, zero
-//!   elsewhere; the labels are integers, hence disconnected.
+//!   elsewhere; the labels are integers, hence disconnected;
+//! - the fused `lse(x_i) - x_i[y_i]` (labels): `gx = g_i (softmax(x_i) -
+//!   onehot(y_i))`, labels disconnected; with dense targets `T`,
+//!   `Σ_k T_ik (lse(x_i) - x_ik)`: `gx = g_i (softmax(x_i) Σ_k T_ik - T_i)`
+//!   and `gT = -g_i log_softmax(x_i)`.
 //!
 //! Sums run along the softmax axis, keeping it, so they broadcast back.
 
 use super::crossentropy::CrossentropyCategorical1Hot;
-use super::softmax::{LogSoftmax, Softmax};
+use super::softmax::{try_log_softmax, try_softmax, LogSoftmax, Softmax};
+use super::softmax_crossentropy::{SoftmaxCrossentropy, Targets};
 use crate::error::Result;
 use crate::graph::{Grad, Var};
 use crate::ops::creation::{arange, zeros_like};
@@ -75,5 +80,57 @@ impl CrossentropyCategorical1Hot {
         let hot = Self::one_hot(coding, labels)?;
         let picked = switch(hot, t / coding, 0.0);
         Ok(-try_reduce(&picked, ReduceKind::Sum, 1i64, false)?)
+    }
+}
+
+impl SoftmaxCrossentropy {
+    /// `∂out_i/∂x_i`: `softmax(x_i) - onehot(y_i)` (labels) or
+    /// `softmax(x_i) Σ_k T_ik - T_i` (dense targets).
+    fn logits_jacobian(&self, logits: &Var, targets: &Var) -> Result<Var> {
+        let p = try_softmax(logits, 1)?;
+        Ok(match self.targets {
+            Targets::Labels => {
+                let hot = CrossentropyCategorical1Hot::one_hot(logits, targets)?;
+                p - hot.cast(logits.dtype())
+            }
+            Targets::Dense => p * sum_along(targets, 1)? - targets,
+        })
+    }
+
+    pub(super) fn softmax_crossentropy_pullback(
+        &self,
+        inputs: &[Var],
+        g: &Var,
+    ) -> Result<Vec<Grad>> {
+        let (logits, targets) = (&inputs[0], &inputs[1]);
+        let g_rows = g.dimshuffle(&[Some(0), None]);
+        let gx = &g_rows * self.logits_jacobian(logits, targets)?;
+        let gt = match self.targets {
+            Targets::Labels => Grad::Disconnected,
+            Targets::Dense => Grad::Value(-(g_rows * try_log_softmax(logits, 1)?)),
+        };
+        Ok(vec![Grad::Value(gx), gt])
+    }
+
+    /// `Σ_k J_ik tx_ik` plus, for dense targets, `-Σ_k log_softmax(x)_ik tT_ik`.
+    pub(super) fn softmax_crossentropy_pushforward(
+        &self,
+        inputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Var> {
+        let (logits, targets) = (&inputs[0], &inputs[1]);
+        let mut terms = Vec::new();
+        if let Some(tx) = &tangents[0] {
+            terms.push(self.logits_jacobian(logits, targets)? * tx);
+        }
+        if let (Targets::Dense, Some(tt)) = (self.targets, tangents.get(1).and_then(Option::as_ref))
+        {
+            terms.push(-(try_log_softmax(logits, 1)? * tt));
+        }
+        let total = terms
+            .into_iter()
+            .reduce(|a, b| a + b)
+            .unwrap_or_else(|| zeros_like(logits, None));
+        try_reduce(&total, ReduceKind::Sum, 1i64, false)
     }
 }

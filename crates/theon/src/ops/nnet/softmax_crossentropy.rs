@@ -3,10 +3,11 @@
 //! x_i[y_i]` (integer labels) or `sum_k t_ik (logsumexp(x_i) - x_ik)`
 //! (dense targets such as one-hot rows). Logits of ±1000 give finite
 //! results where `-log(softmax(x))` gives `inf`. The stabilize phase
-//! rewrites softmax followed by a categorical cross-entropy into it.
+//! rewrites softmax followed by a categorical cross-entropy into it. Its
+//! derivative rules live in `rules.rs`.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::products::static_shape_text;
 use crate::ops::reduce::logsumexp_f64;
 use crate::tensor::{Scalar, Tensor};
@@ -133,6 +134,29 @@ impl Op for SoftmaxCrossentropy {
             &[n],
             &out,
         )?])
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        self.softmax_crossentropy_pullback(inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        if tangents.iter().all(Option::is_none) {
+            return Ok(vec![None]);
+        }
+        Ok(vec![Some(
+            self.softmax_crossentropy_pushforward(inputs, tangents)?,
+        )])
     }
 }
 

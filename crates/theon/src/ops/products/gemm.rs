@@ -4,10 +4,12 @@
 //! Operands share one float dtype; `alpha` and `beta` are rank-0 tensors of
 //! it. The reference kernels are plain loops accumulating in f64 (the fast
 //! CPU backend gives them tuned kernels); `z` is read, never overwritten.
+//! Their derivative rules live in `gemm_grad.rs`.
 
+use super::gemm_grad::{scaled_product_pullback, scaled_product_pushforward, Product};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::shape::infer::same_as;
 use crate::tensor::Tensor;
 
@@ -182,6 +184,24 @@ impl Op for Gemm {
         let k = inputs[2].shape()[1];
         scaled_product(&inputs[0], alpha, beta, &inputs[2], &inputs[3], k, ctx)
     }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        scaled_product_pullback(Product::MatMat, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        scaled_product_pushforward(Product::MatMat, inputs, tangents)
+    }
 }
 
 impl Op for Gemv {
@@ -203,6 +223,24 @@ impl Op for Gemv {
         let k = inputs[2].shape()[1];
         scaled_product(&inputs[0], alpha, beta, &inputs[2], &inputs[3], k, ctx)
     }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        scaled_product_pullback(Product::MatVec, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        scaled_product_pushforward(Product::MatVec, inputs, tangents)
+    }
 }
 
 impl Op for Ger {
@@ -223,6 +261,24 @@ impl Op for Ger {
         let alpha = inputs[1].item().as_f64();
         // An outer product is a product with an inner dimension of 1.
         scaled_product(&inputs[0], alpha, 1.0, &inputs[2], &inputs[3], 1, ctx)
+    }
+
+    fn pullback(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        output_grads: &[Var],
+    ) -> Result<Vec<Grad>> {
+        scaled_product_pullback(Product::Outer, inputs, &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        _outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        scaled_product_pushforward(Product::Outer, inputs, tangents)
     }
 }
 

@@ -10,6 +10,7 @@ mod dot;
 mod einsum;
 mod fast;
 mod gemm;
+mod gemm_grad;
 mod grad;
 mod matmul;
 mod tensordot;

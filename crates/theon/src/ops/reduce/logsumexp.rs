@@ -3,12 +3,13 @@
 //! finite results. The stabilize phase rewrites `log(sum(exp(x)))` into it.
 //! Edge cases follow the unstable formula's limits: an empty group gives
 //! `-inf` (the log of an empty sum), a group of `-inf`s gives `-inf`, any
-//! `+inf` gives `+inf`, and NaN propagates.
+//! `+inf` gives `+inf`, and NaN propagates. The derivative is the softmax
+//! of each group (rules in `rules.rs`).
 
 use super::axis::{axes_label, check_axes, reduced_shape, Axis};
 use super::groups::grouped_along;
 use crate::error::{Error, Result, Site};
-use crate::graph::{Op, PerformCtx, TensorType, Var};
+use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::{Scalar, Tensor};
 
 /// `log(sum(exp(x), axes, keepdims))`, stably, for float `x`.
@@ -73,6 +74,22 @@ impl Op for LogSumExp {
             .collect();
         let shape = reduced_shape(x.shape(), &self.axes, self.keepdims, 1);
         Ok(vec![Tensor::from_scalars(x.dtype(), &shape, &values)?])
+    }
+
+    fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
+        self.lse_pullback(&inputs[0], &outputs[0], &output_grads[0])
+    }
+
+    fn pushforward(
+        &self,
+        inputs: &[Var],
+        outputs: &[Var],
+        tangents: &[Option<Var>],
+    ) -> Result<Vec<Option<Var>>> {
+        match &tangents[0] {
+            Some(t) => self.lse_pushforward(&inputs[0], &outputs[0], t),
+            None => Ok(vec![None]),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! Derivative rules of mean, var/std and cumsum/cumprod (the `Op` methods
-//! in `moments.rs` and `cumulative.rs` call these). Argmax/argmin give
+//! Derivative rules of mean, var/std, cumsum/cumprod and logsumexp (the
+//! `Op` methods in `moments.rs`, `cumulative.rs` and `logsumexp.rs` call
+//! these). Argmax/argmin give
 //! integers and declare themselves not differentiable; sum/prod/max/min
 //! keep their rules beside them in `basic.rs`.
 //!
@@ -10,11 +11,12 @@
 use super::axis::Axis;
 use super::basic::{try_reduce, ReduceKind};
 use super::cumulative::{try_cumulative, CumKind, CumOp};
+use super::logsumexp::LogSumExp;
 use super::moments::{try_mean, Dispersion, Mean, Variance};
 use crate::error::Result;
 use crate::graph::{Grad, Var};
 use crate::ops::creation::{fill, zeros_like};
-use crate::ops::elemwise::{eq, gt, logical_and, logical_or, maximum, switch};
+use crate::ops::elemwise::{eq, exp, gt, logical_and, logical_or, maximum, switch};
 use crate::ops::operand::scalar_constant;
 use crate::ops::shape::{try_dimshuffle, try_flip, try_reshape, try_shape_i};
 
@@ -104,6 +106,32 @@ impl Variance {
         if self.kind == Dispersion::Std {
             jvp = jvp / (out * 2.0);
         }
+        Ok(vec![Some(jvp)])
+    }
+}
+
+impl LogSumExp {
+    /// `softmax(x)` over each reduced group, `exp(x - lse)` with the output
+    /// re-inserted along the axes: the derivative of `lse` by each element.
+    fn group_softmax(&self, x: &Var, out: &Var) -> Result<Var> {
+        Ok(exp(x - reinsert_axes(out, &self.axes, self.keepdims)?))
+    }
+
+    /// `∂lse/∂x = softmax(x)` along the axes: the gradient spread by it.
+    pub(super) fn lse_pullback(&self, x: &Var, out: &Var, g: &Var) -> Result<Vec<Grad>> {
+        let g_keep = reinsert_axes(g, &self.axes, self.keepdims)?.cast(x.dtype());
+        Ok(vec![Grad::Value(self.group_softmax(x, out)? * g_keep)])
+    }
+
+    /// `Σ softmax(x) ⊙ t` along the axes.
+    pub(super) fn lse_pushforward(&self, x: &Var, out: &Var, t: &Var) -> Result<Vec<Option<Var>>> {
+        let weighted = self.group_softmax(x, out)? * t;
+        let jvp = try_reduce(
+            &weighted,
+            ReduceKind::Sum,
+            as_i64(&self.axes),
+            self.keepdims,
+        )?;
         Ok(vec![Some(jvp)])
     }
 }
