@@ -1,0 +1,287 @@
+//! Walking the output of a fused kernel: inputs broadcast to the output
+//! shape (stride 0), dims merged where every operand is dense across them,
+//! then the flat output range is cut into rows of the innermost dim and
+//! each row into blocks. Per block an input is read in place (inner stride
+//! 1), filled once (stride 0), or gathered (any other stride, or bool
+//! storage). Large outputs are split into ranges run on rayon's threads.
+//! Every element access is a checked slice index: no `unsafe` here.
+
+use super::block::{self, BLOCK};
+use super::lane::Lane;
+use super::plan::{Plan, Src, MAX_INPUTS};
+use rayon::prelude::*;
+
+/// Where an input's elements come from.
+pub(crate) enum Feed<'a, T> {
+    /// A tensor buffer of `T` (the whole buffer; the layout says where).
+    Real(&'a [T]),
+    /// A buffer of bools, converted to 0/1 on load.
+    Bool(&'a [bool]),
+    /// The buffer of output `k`, which this input is written over (the
+    /// inplace variant): read each block before the block is stored.
+    Output(usize),
+}
+
+/// An output range being written.
+pub(crate) enum Sink<'a, T> {
+    Real(&'a mut [T]),
+    Bool(&'a mut [bool]),
+}
+
+impl<T> Sink<'_, T> {
+    fn len(&self) -> usize {
+        match self {
+            Sink::Real(s) => s.len(),
+            Sink::Bool(s) => s.len(),
+        }
+    }
+}
+
+/// The iteration space: the collapsed output shape and, per input, its
+/// offset and strides over it (0 where it broadcasts).
+pub(crate) struct Layout {
+    pub shape: Vec<usize>,
+    pub offsets: Vec<isize>,
+    pub strides: Vec<Vec<isize>>,
+}
+
+impl Layout {
+    /// Inputs `(offset, shape, strides)` broadcast to `out` (which the
+    /// caller has checked they broadcast to), with dims of size 1 dropped
+    /// and neighbours merged where all operands allow.
+    pub fn new(out: &[usize], inputs: &[(usize, &[usize], &[isize])]) -> Layout {
+        let nd = out.len();
+        let mut shape = Vec::with_capacity(nd);
+        let mut strides: Vec<Vec<isize>> = vec![Vec::with_capacity(nd); inputs.len()];
+        for (axis, &d) in out.iter().enumerate() {
+            if d == 1 {
+                continue;
+            }
+            shape.push(d);
+            for (s, &(_, ishape, istrides)) in strides.iter_mut().zip(inputs) {
+                let pad = nd - ishape.len();
+                let here = axis
+                    .checked_sub(pad)
+                    .filter(|&a| ishape[a] != 1)
+                    .map_or(0, |a| istrides[a]);
+                s.push(here);
+            }
+        }
+        // Merge dim k into k+1 when every input steps across k as if the
+        // two were one dim (the output is C-contiguous, so it always does).
+        let mut k = shape.len();
+        while k > 1 {
+            k -= 1;
+            let inner = shape[k];
+            let mergeable = strides.iter().all(|s| s[k - 1] == s[k] * inner as isize);
+            if mergeable {
+                shape[k - 1] *= inner;
+                shape.remove(k);
+                strides.iter_mut().for_each(|s| {
+                    s.remove(k - 1);
+                });
+            }
+        }
+        if shape.is_empty() {
+            shape.push(1);
+            strides.iter_mut().for_each(|s| s.push(0));
+        }
+        Layout {
+            shape,
+            offsets: inputs.iter().map(|&(o, _, _)| o as isize).collect(),
+            strides,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
+
+/// Work (elements × plan cost) above which a call is split over threads.
+/// Measured with `examples/fused_threshold.rs`: see docs/kernels.md.
+pub const PAR_WORK: usize = 1 << 17;
+/// Smallest range a thread is given.
+const MIN_TASK: usize = 1 << 14;
+
+/// Runs `plan` over the whole output, writing `sinks` (one per output,
+/// each the full C-order output).
+pub(crate) fn execute<T: Lane>(
+    plan: &Plan<T>,
+    layout: &Layout,
+    feeds: &[Feed<T>],
+    sinks: Vec<Sink<T>>,
+) {
+    let total = layout.size();
+    let threads = rayon::current_num_threads();
+    let tasks = if threads > 1 && total.saturating_mul(plan.cost) >= PAR_WORK {
+        (threads * 4).min(total / MIN_TASK).max(2)
+    } else {
+        1
+    };
+    if tasks == 1 {
+        return run_range(plan, layout, feeds, 0, sinks);
+    }
+    // Cut every output into the same `tasks` consecutive ranges.
+    let step = total.div_ceil(tasks).next_multiple_of(BLOCK);
+    let mut parts: Vec<(usize, Vec<Sink<T>>)> = (0..total.div_ceil(step))
+        .map(|t| (t * step, Vec::with_capacity(sinks.len())))
+        .collect();
+    for sink in sinks {
+        match sink {
+            Sink::Real(s) => s
+                .chunks_mut(step)
+                .zip(&mut parts)
+                .for_each(|(c, p)| p.1.push(Sink::Real(c))),
+            Sink::Bool(s) => s
+                .chunks_mut(step)
+                .zip(&mut parts)
+                .for_each(|(c, p)| p.1.push(Sink::Bool(c))),
+        }
+    }
+    parts
+        .into_par_iter()
+        .for_each(|(start, sinks)| run_range(plan, layout, feeds, start, sinks));
+}
+
+/// Per-thread scratch: one load buffer per input and the registers.
+struct Scratch<T> {
+    loads: Vec<Vec<T>>,
+    /// For stride-0 inputs: the offset the load buffer was filled from.
+    filled: Vec<Option<isize>>,
+    regs: Vec<Vec<T>>,
+}
+
+/// Evaluates the flat output range `[start, start + len)`, `len` being
+/// the sinks' length.
+fn run_range<T: Lane>(
+    plan: &Plan<T>,
+    layout: &Layout,
+    feeds: &[Feed<T>],
+    start: usize,
+    mut sinks: Vec<Sink<T>>,
+) {
+    let len = sinks.first().map_or(0, Sink::len);
+    let block = BLOCK.min(len.max(1));
+    let mut scratch = Scratch {
+        loads: feeds.iter().map(|_| vec![T::zero(); block]).collect(),
+        filled: vec![None; feeds.len()],
+        regs: vec![vec![T::zero(); block]; plan.n_regs],
+    };
+    let nd = layout.shape.len();
+    let inner = layout.shape[nd - 1];
+    let mut index = crate::tensor::unravel(start, &layout.shape);
+    let mut bases = vec![0isize; feeds.len()];
+    let mut done = 0;
+    while done < len {
+        let col = index[nd - 1];
+        let row_len = (inner - col).min(len - done);
+        for (i, b) in bases.iter_mut().enumerate() {
+            let s = &layout.strides[i];
+            *b = layout.offsets[i]
+                + index
+                    .iter()
+                    .zip(s)
+                    .map(|(&j, &s)| j as isize * s)
+                    .sum::<isize>();
+        }
+        let mut at = 0;
+        while at < row_len {
+            let n = block.min(row_len - at);
+            run_block(
+                plan,
+                layout,
+                feeds,
+                &bases,
+                at,
+                n,
+                done + at,
+                &mut sinks,
+                &mut scratch,
+            );
+            at += n;
+        }
+        done += row_len;
+        // Advance the odometer past this row segment.
+        index[nd - 1] += row_len;
+        let mut axis = nd - 1;
+        while axis > 0 && index[axis] == layout.shape[axis] {
+            index[axis] = 0;
+            axis -= 1;
+            index[axis] += 1;
+        }
+    }
+}
+
+/// One block: load inputs, run the instructions, store the outputs.
+#[allow(clippy::too_many_arguments)]
+fn run_block<T: Lane>(
+    plan: &Plan<T>,
+    layout: &Layout,
+    feeds: &[Feed<T>],
+    bases: &[isize],
+    at: usize,
+    n: usize,
+    pos: usize,
+    sinks: &mut [Sink<T>],
+    scratch: &mut Scratch<T>,
+) {
+    let inner = layout.shape.len() - 1;
+    for (i, feed) in feeds.iter().enumerate() {
+        let stride = layout.strides[i][inner];
+        let first = bases[i] + at as isize * stride;
+        let load = &mut scratch.loads[i][..n];
+        match feed {
+            Feed::Real(_) if stride == 1 => {}
+            Feed::Real(data) if stride == 0 => {
+                if scratch.filled[i] != Some(first) {
+                    let v = data[first as usize];
+                    scratch.loads[i].iter_mut().for_each(|l| *l = v);
+                    scratch.filled[i] = Some(first);
+                }
+            }
+            Feed::Real(data) => {
+                for (e, l) in load.iter_mut().enumerate() {
+                    *l = data[(first + e as isize * stride) as usize];
+                }
+            }
+            Feed::Bool(data) => {
+                for (e, l) in load.iter_mut().enumerate() {
+                    *l = T::from_bool(data[(first + e as isize * stride) as usize]);
+                }
+            }
+            Feed::Output(k) => match &sinks[*k] {
+                Sink::Real(out) => load.copy_from_slice(&out[pos..pos + n]),
+                Sink::Bool(out) => load
+                    .iter_mut()
+                    .zip(&out[pos..pos + n])
+                    .for_each(|(l, &b)| *l = T::from_bool(b)),
+            },
+        }
+    }
+    let mut ins: [&[T]; MAX_INPUTS] = [&[]; MAX_INPUTS];
+    for (i, feed) in feeds.iter().enumerate() {
+        let stride = layout.strides[i][inner];
+        ins[i] = match feed {
+            Feed::Real(data) if stride == 1 => {
+                let first = (bases[i] + at as isize) as usize;
+                &data[first..first + n]
+            }
+            _ => &scratch.loads[i][..n],
+        };
+    }
+    block::run(&plan.instrs, &ins[..feeds.len()], &mut scratch.regs, n);
+    for (sink, &src) in sinks.iter_mut().zip(&plan.outputs) {
+        let value: &[T] = match src {
+            Src::In(i) => ins[i],
+            Src::Reg(r) => &scratch.regs[r][..n],
+        };
+        match sink {
+            Sink::Real(out) => out[pos..pos + n].copy_from_slice(value),
+            Sink::Bool(out) => out[pos..pos + n]
+                .iter_mut()
+                .zip(value)
+                .for_each(|(o, &v)| *o = v != T::zero()),
+        }
+    }
+}
