@@ -8,6 +8,7 @@ pub mod copy;
 pub mod fused;
 pub mod gemm;
 pub mod math;
+pub mod node;
 pub mod real;
 pub mod reduce;
 pub mod registry;
