@@ -95,7 +95,8 @@ def w1(runs, n=10_000_000):
             "NumPy": lambda: np.exp(x) * y + np.tanh(z) - 0.5 * x * x,
         }
         if ne:
-            contenders["numexpr"] = lambda: ne.evaluate("exp(x)*y + tanh(z) - 0.5*x*x")
+            env = {"x": x, "y": y, "z": z}
+            contenders["numexpr"] = lambda: ne.evaluate("exp(x)*y + tanh(z) - 0.5*x*x", local_dict=env)
         if jax:
             import jax.numpy as jnp
 
