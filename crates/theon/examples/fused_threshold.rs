@@ -41,8 +41,14 @@ fn main() {
         println!("  {dtype}: {:.2} ms ({:.1} GB/s)", t * 1e3, bytes / t / 1e9);
     }
     // Both columns run inside a pool (installing into one costs the same).
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     let x = vector("x", F32);
     let plus = function(&[x.clone()], &[&x + 1.0]).unwrap();
     let body = w1(F32);

@@ -12,30 +12,49 @@ use num_traits::Float;
 /// Elements per block: registers of 256 f64 (2 KiB) stay in L1.
 pub(crate) const BLOCK: usize = 256;
 
-/// Runs `instrs` over the first `n` elements of the inputs `ins` and the
-/// registers `regs` (each at least `n` long).
-pub(crate) fn run<T: Lane>(instrs: &[Instr<T>], ins: &[&[T]], regs: &mut [Vec<T>], n: usize) {
+/// Runs `instrs` over the first `n` elements of the inputs (`ins`, or
+/// `ints` for integer inputs) and the registers `regs` (each at least `n`
+/// long).
+pub(crate) fn run<T: Lane>(
+    instrs: &[Instr<T>],
+    ins: &[&[T]],
+    ints: &[&[i64]],
+    regs: &mut [Vec<T>],
+    n: usize,
+) {
     #[cfg(target_arch = "x86_64")]
     {
         if isa() == Isa::Avx2Fma {
             // SAFETY: `isa()` reports Avx2Fma only when the CPU has AVX2 and
             // FMA, the features `run_avx2` is compiled for.
-            unsafe { run_avx2(instrs, ins, regs, n) };
+            unsafe { run_avx2(instrs, ins, ints, regs, n) };
             return;
         }
     }
     let _ = Isa::Baseline;
-    run_generic(instrs, ins, regs, n)
+    run_generic(instrs, ins, ints, regs, n)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_avx2<T: Lane>(instrs: &[Instr<T>], ins: &[&[T]], regs: &mut [Vec<T>], n: usize) {
-    run_generic(instrs, ins, regs, n)
+unsafe fn run_avx2<T: Lane>(
+    instrs: &[Instr<T>],
+    ins: &[&[T]],
+    ints: &[&[i64]],
+    regs: &mut [Vec<T>],
+    n: usize,
+) {
+    run_generic(instrs, ins, ints, regs, n)
 }
 
 #[inline(always)]
-fn run_generic<T: Lane>(instrs: &[Instr<T>], ins: &[&[T]], regs: &mut [Vec<T>], n: usize) {
+fn run_generic<T: Lane>(
+    instrs: &[Instr<T>],
+    ins: &[&[T]],
+    ints: &[&[i64]],
+    regs: &mut [Vec<T>],
+    n: usize,
+) {
     for instr in instrs {
         // The destination is moved out while the sources are borrowed: the
         // plan never lets an instruction read its own destination.
@@ -63,6 +82,7 @@ fn run_generic<T: Lane>(instrs: &[Instr<T>], ins: &[&[T]], regs: &mut [Vec<T>], 
                         *o = if c != T::zero() { a } else { b };
                     }
                 }
+                Step::IntCompare(op, a, b) => int_compare(op, &ints[a][..n], &ints[b][..n], out),
                 Step::Clip(x, lo, hi) => {
                     let (x, lo, hi) = (get(x), get(lo), get(hi));
                     for (((o, &x), &l), &h) in out.iter_mut().zip(x).zip(lo).zip(hi) {
@@ -86,6 +106,25 @@ fn map1<T: Copy>(x: &[T], out: &mut [T], f: impl Fn(T) -> T) {
 fn map2<T: Copy>(x: &[T], y: &[T], out: &mut [T], f: impl Fn(T, T) -> T) {
     for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
         *o = f(a, b);
+    }
+}
+
+#[inline(always)]
+fn int_compare<T: Lane>(op: Arith, x: &[i64], y: &[i64], out: &mut [T]) {
+    #[inline(always)]
+    fn each<T: Lane>(x: &[i64], y: &[i64], out: &mut [T], f: impl Fn(i64, i64) -> bool) {
+        for ((o, &a), &c) in out.iter_mut().zip(x).zip(y) {
+            *o = T::from_bool(f(a, c));
+        }
+    }
+    match op {
+        Arith::Eq => each(x, y, out, |a, c| a == c),
+        Arith::Ne => each(x, y, out, |a, c| a != c),
+        Arith::Lt => each(x, y, out, |a, c| a < c),
+        Arith::Le => each(x, y, out, |a, c| a <= c),
+        Arith::Gt => each(x, y, out, |a, c| a > c),
+        Arith::Ge => each(x, y, out, |a, c| a >= c),
+        _ => unreachable!("only comparisons are lowered to IntCompare"),
     }
 }
 

@@ -29,7 +29,7 @@ use crate::graph::{Op, PerformCtx, TensorType};
 use crate::ops::elemwise::{broadcast_runtime, Composite, CompositeNode, ScalarOp};
 use crate::tensor::Tensor;
 use plan::Plan;
-use walk::{Feed, Layout, Sink};
+use walk::{Feed, IntData, Layout, Sink};
 
 enum AnyPlan {
     F32(Plan<f32>),
@@ -202,6 +202,7 @@ fn exec<T: Lane>(
         .map(|t| match t {
             None => Feed::Output(0),
             Some(t) if t.dtype() == DType::Bool => Feed::Bool(t.buffer_data::<bool>()),
+            Some(t) if t.dtype() != T::DTYPE => Feed::Int(int_data(t)),
             Some(t) => Feed::Real(t.buffer_data::<T>()),
         })
         .collect();
@@ -216,6 +217,20 @@ fn exec<T: Lane>(
         })
         .collect();
     walk::execute(plan, layout, &feeds, sinks);
+}
+
+/// The buffer of an integer input (the plan admits only these dtypes).
+fn int_data(t: &Tensor) -> IntData<'_> {
+    match t.dtype() {
+        DType::I8 => IntData::I8(t.buffer_data()),
+        DType::I16 => IntData::I16(t.buffer_data()),
+        DType::I32 => IntData::I32(t.buffer_data()),
+        DType::I64 => IntData::I64(t.buffer_data()),
+        DType::U8 => IntData::U8(t.buffer_data()),
+        DType::U16 => IntData::U16(t.buffer_data()),
+        DType::U32 => IntData::U32(t.buffer_data()),
+        d => unreachable!("the plan admits no {d} input"),
+    }
 }
 
 /// The selector for `Elemwise`, `Composite` and `ElemwiseInplace` nodes.

@@ -2,7 +2,9 @@
 //! [`Plan`]: a straight-line list of block instructions over registers of
 //! one float type `T`, with booleans held as `T` 0/1. Registers are reused
 //! after a value's last use; a destination never aliases its sources.
-//! Bodies with other dtypes (integers, mixed f32/f64) are not lowered.
+//! Integer inputs may feed comparisons of two integer inputs (exact, in
+//! i64: the one-hot masks of cross-entropy gradients); bodies with other
+//! integer uses or mixed f32/f64 values are not lowered.
 
 use super::lane::{Lane, SliceFn, SliceFn2};
 use crate::dtype::DType;
@@ -78,6 +80,8 @@ pub(crate) enum Step<T> {
     Select(Src, Src, Src),
     /// NumPy's `minimum(maximum(x, lo), hi)` (NaN-propagating).
     Clip(Src, Src, Src),
+    /// A comparison of two integer inputs (by input index), exact in i64.
+    IntCompare(Arith, usize, usize),
 }
 
 #[derive(Clone, Copy)]
@@ -96,10 +100,18 @@ pub(crate) struct Plan<T> {
     pub cost: usize,
 }
 
-/// The float type of a body: its one float dtype (all other values bool).
+/// Integer dtypes that load exactly into i64.
+pub(crate) fn is_int_input(d: DType) -> bool {
+    use DType::*;
+    matches!(d, I8 | I16 | I32 | I64 | U8 | U16 | U32)
+}
+
+/// The float type of a body: its one float dtype (all other values bool,
+/// or integer inputs).
 pub(crate) fn body_float(inputs: &[DType], body: &[CompositeNode]) -> Option<DType> {
     let mut float = None;
-    for d in inputs.iter().copied().chain(body.iter().map(|n| n.dtype)) {
+    let ints = inputs.iter().copied().filter(|&d| !is_int_input(d));
+    for d in ints.chain(body.iter().map(|n| n.dtype)) {
         match d {
             DType::Bool => {}
             DType::F32 | DType::F64 if float.is_none_or(|f| f == d) => float = Some(d),
@@ -158,6 +170,19 @@ pub(crate) fn lower<T: Lane>(
     for (j, node) in body.iter().enumerate() {
         let arg_dtypes: Vec<DType> = node.args.iter().map(|&a| dtypes[a]).collect();
         let (cast_to, out) = node.op.signature(&arg_dtypes).ok()?;
+        if arg_dtypes.iter().any(|&d| is_int_input(d)) {
+            // Integers appear only as inputs compared with each other.
+            let step = int_compare(node.op, &node.args, cast_to[0])?;
+            let dst = regs.alloc();
+            instrs.push(Instr { step, dst });
+            cost += 1;
+            dtypes.push(out);
+            srcs.push(Src::Reg(dst));
+            if last_use[n_in + j].is_none() {
+                regs.release(Src::Reg(dst));
+            }
+            continue;
+        }
         let mut temps = Vec::new();
         let mut args = Vec::with_capacity(node.args.len());
         for (&a, &want) in node.args.iter().zip(&cast_to) {
@@ -205,6 +230,22 @@ pub(crate) fn lower<T: Lane>(
         outputs: outputs.iter().map(|&o| srcs[o]).collect(),
         cost: cost.max(1),
     })
+}
+
+/// A comparison of two integer inputs at a common integer dtype.
+fn int_compare<T>(op: ScalarOp, args: &[usize], common: DType) -> Option<Step<T>> {
+    let ScalarOp::Binary(b) = op else { return None };
+    let cmp = match b {
+        BinaryOp::Eq => Arith::Eq,
+        BinaryOp::Neq => Arith::Ne,
+        BinaryOp::Lt => Arith::Lt,
+        BinaryOp::Le => Arith::Le,
+        BinaryOp::Gt => Arith::Gt,
+        BinaryOp::Ge => Arith::Ge,
+        _ => return None,
+    };
+    // Integer values exist only as inputs (body nodes are float or bool).
+    is_int_input(common).then_some(Step::IntCompare(cmp, args[0], args[1]))
 }
 
 /// The step for one scalar op whose arguments are already cast.

@@ -319,3 +319,69 @@ fn runtime_shape_errors_name_the_op() {
     let err = got.unwrap_err().to_string();
     assert!(err.contains("add"), "{err}");
 }
+
+#[test]
+fn integer_inputs_compared_exactly_inside_float_bodies() {
+    use BinaryOp::*;
+    for d in FLOATS {
+        // The cross-entropy gradient's mask: switch(arange == y, -(g / p), 0).
+        let body = vec![
+            node(bin(Eq), &[0, 1], DType::Bool),   // 5
+            node(bin(TrueDiv), &[2, 3], d),        // 6
+            node(un(UnaryOp::Neg), &[6], d),       // 7
+            node(ScalarOp::Switch, &[5, 7, 4], d), // 8
+        ];
+        let c = Composite::new(vec![DType::I64, DType::I32, d, d, d], body, vec![8]).unwrap();
+        for rows in [0usize, 1, 7, 1023] {
+            let classes = Tensor::from_vec((0..10i64).collect(), &[1, 10]).unwrap();
+            let labels = Tensor::rand_int(DType::I32, &[rows, 1], 0, 10, 1);
+            let g = Tensor::randn(d, &[], 2);
+            let p = Tensor::rand_uniform(d, &[rows, 10], 0.1, 1.0, 3);
+            let zero = Tensor::randn(d, &[], 4);
+            let types = [
+                TensorType::new(DType::I64, vec![Some(1), None]),
+                TensorType::new(DType::I32, vec![None, Some(1)]),
+                unknown(d, 0),
+                unknown(d, 2),
+                unknown(d, 0),
+            ];
+            check(
+                c.clone(),
+                &[classes, labels, g, p, zero],
+                &types,
+                "cpu.fused",
+                ULPS,
+            );
+        }
+        // Large values that f32 could not tell apart stay exact.
+        let a = Tensor::from_vec(vec![16_777_217i64, 5, -3], &[3]).unwrap();
+        let b = Tensor::from_vec(vec![16_777_216i32, 5, -4], &[3]).unwrap();
+        let lt = vec![
+            node(bin(Gt), &[0, 1], DType::Bool),
+            node(ScalarOp::Cast(d), &[2], d),
+        ];
+        let c = Composite::new(vec![DType::I64, DType::I32], lt, vec![3]).unwrap();
+        let out = check(
+            c,
+            &[a, b],
+            &[unknown(DType::I64, 1), unknown(DType::I32, 1)],
+            "cpu.fused",
+            ULPS,
+        );
+        assert_eq!(out[0].to_f64_vec(), vec![1.0, 0.0, 1.0]);
+    }
+    // An integer used in arithmetic: the reference kernel.
+    let f = DType::F64;
+    let add = vec![node(bin(Add), &[0, 1], f)];
+    let c: Arc<dyn Op> = Arc::new(Composite::new(vec![DType::I64, f], add, vec![2]).unwrap());
+    let (name, _) = run_selected(
+        &c,
+        vec![
+            Tensor::rand_int(DType::I64, &[3], 0, 9, 5),
+            Tensor::randn(f, &[3], 6),
+        ],
+        &[unknown(DType::I64, 1), unknown(f, 1)],
+        &[false, false],
+    );
+    assert_eq!(name, "perform");
+}

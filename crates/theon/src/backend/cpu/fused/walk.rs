@@ -17,9 +17,44 @@ pub(crate) enum Feed<'a, T> {
     Real(&'a [T]),
     /// A buffer of bools, converted to 0/1 on load.
     Bool(&'a [bool]),
+    /// A buffer of integers, loaded as i64 (for integer comparisons).
+    Int(IntData<'a>),
     /// The buffer of output `k`, which this input is written over (the
     /// inplace variant): read each block before the block is stored.
     Output(usize),
+}
+
+/// An integer tensor buffer of one of the dtypes that fit in i64.
+pub(crate) enum IntData<'a> {
+    I8(&'a [i8]),
+    I16(&'a [i16]),
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    U32(&'a [u32]),
+}
+
+impl IntData<'_> {
+    /// Fills `out` with the elements at `first + e * stride`.
+    fn load(&self, first: isize, stride: isize, out: &mut [i64]) {
+        macro_rules! gather {
+            ($d:expr) => {
+                for (e, o) in out.iter_mut().enumerate() {
+                    *o = $d[(first + e as isize * stride) as usize] as i64;
+                }
+            };
+        }
+        match self {
+            IntData::I8(d) => gather!(d),
+            IntData::I16(d) => gather!(d),
+            IntData::I32(d) => gather!(d),
+            IntData::I64(d) => gather!(d),
+            IntData::U8(d) => gather!(d),
+            IntData::U16(d) => gather!(d),
+            IntData::U32(d) => gather!(d),
+        }
+    }
 }
 
 /// An output range being written.
@@ -147,6 +182,8 @@ pub(crate) fn execute<T: Lane>(
 /// Per-thread scratch: one load buffer per input and the registers.
 struct Scratch<T> {
     loads: Vec<Vec<T>>,
+    /// Load buffers of integer inputs.
+    int_loads: Vec<Vec<i64>>,
     /// For stride-0 inputs: the offset the load buffer was filled from.
     filled: Vec<Option<isize>>,
     regs: Vec<Vec<T>>,
@@ -165,6 +202,10 @@ fn run_range<T: Lane>(
     let block = BLOCK.min(len.max(1));
     let mut scratch = Scratch {
         loads: feeds.iter().map(|_| vec![T::zero(); block]).collect(),
+        int_loads: feeds
+            .iter()
+            .map(|f| vec![0; if matches!(f, Feed::Int(_)) { block } else { 0 }])
+            .collect(),
         filled: vec![None; feeds.len()],
         regs: vec![vec![T::zero(); block]; plan.n_regs],
     };
@@ -245,6 +286,7 @@ fn run_block<T: Lane>(
                     *l = data[(first + e as isize * stride) as usize];
                 }
             }
+            Feed::Int(data) => data.load(first, stride, &mut scratch.int_loads[i][..n]),
             Feed::Bool(data) => {
                 for (e, l) in load.iter_mut().enumerate() {
                     *l = T::from_bool(data[(first + e as isize * stride) as usize]);
@@ -270,7 +312,20 @@ fn run_block<T: Lane>(
             _ => &scratch.loads[i][..n],
         };
     }
-    block::run(&plan.instrs, &ins[..feeds.len()], &mut scratch.regs, n);
+    let mut ints: [&[i64]; MAX_INPUTS] = [&[]; MAX_INPUTS];
+    for (i, feed) in feeds.iter().enumerate() {
+        if let Feed::Int(_) = feed {
+            ints[i] = &scratch.int_loads[i][..n];
+        }
+    }
+    let n_in = feeds.len();
+    block::run(
+        &plan.instrs,
+        &ins[..n_in],
+        &ints[..n_in],
+        &mut scratch.regs,
+        n,
+    );
     for (sink, &src) in sinks.iter_mut().zip(&plan.outputs) {
         let value: &[T] = match src {
             Src::In(i) => ins[i],
