@@ -385,3 +385,25 @@ fn integer_inputs_compared_exactly_inside_float_bodies() {
     );
     assert_eq!(name, "perform");
 }
+
+#[test]
+fn short_rows_packed_into_blocks_across_threads() {
+    // Inner dim 10: several rows per block; 300k elements: split over
+    // threads at positions inside rows.
+    for d in FLOATS {
+        for rows in [1usize, 7, 30_001] {
+            let x = Tensor::randn(d, &[10, rows], 1).t();
+            let y = Tensor::randn(d, &[1, 10], 2);
+            let z = Tensor::randn(d, &[rows, 1], 3);
+            let c = Tensor::randn(d, &[], 4);
+            let types = [
+                unknown(d, 2),
+                TensorType::new(d, vec![Some(1), None]),
+                TensorType::new(d, vec![None, Some(1)]),
+                unknown(d, 0),
+            ];
+            let out = check(w1(d), &[x, y, z, c], &types, "cpu.fused", ULPS);
+            assert_eq!(out[0].shape(), &[rows, 10]);
+        }
+    }
+}

@@ -189,6 +189,10 @@ struct Scratch<T> {
     regs: Vec<Vec<T>>,
 }
 
+/// Rows shorter than this are packed several to a block (one instruction
+/// dispatch per block, not per short row).
+const PACK_BELOW: usize = BLOCK / 4;
+
 /// Evaluates the flat output range `[start, start + len)`, `len` being
 /// the sinks' length.
 fn run_range<T: Lane>(
@@ -213,18 +217,28 @@ fn run_range<T: Lane>(
     let inner = layout.shape[nd - 1];
     let mut index = crate::tensor::unravel(start, &layout.shape);
     let mut bases = vec![0isize; feeds.len()];
+    let packed = inner < PACK_BELOW && nd > 1;
     let mut done = 0;
     while done < len {
+        if packed {
+            let n = block.min(len - done);
+            run_packed_block(
+                plan,
+                layout,
+                feeds,
+                &mut index,
+                n,
+                done,
+                &mut sinks,
+                &mut scratch,
+            );
+            done += n;
+            continue;
+        }
         let col = index[nd - 1];
         let row_len = (inner - col).min(len - done);
         for (i, b) in bases.iter_mut().enumerate() {
-            let s = &layout.strides[i];
-            *b = layout.offsets[i]
-                + index
-                    .iter()
-                    .zip(s)
-                    .map(|(&j, &s)| j as isize * s)
-                    .sum::<isize>();
+            *b = base_of(layout, i, &index);
         }
         let mut at = 0;
         while at < row_len {
@@ -243,18 +257,71 @@ fn run_range<T: Lane>(
             at += n;
         }
         done += row_len;
-        // Advance the odometer past this row segment.
-        index[nd - 1] += row_len;
-        let mut axis = nd - 1;
-        while axis > 0 && index[axis] == layout.shape[axis] {
-            index[axis] = 0;
-            axis -= 1;
-            index[axis] += 1;
-        }
+        advance(&mut index, &layout.shape, row_len);
     }
 }
 
-/// One block: load inputs, run the instructions, store the outputs.
+/// Element offset of input `i` at the multi-index `index`.
+fn base_of(layout: &Layout, i: usize, index: &[usize]) -> isize {
+    let s = &layout.strides[i];
+    layout.offsets[i]
+        + index
+            .iter()
+            .zip(s)
+            .map(|(&j, &s)| j as isize * s)
+            .sum::<isize>()
+}
+
+/// Moves the odometer `index` forward by `by` elements of its last dim
+/// (which must not run past the end of the current row).
+fn advance(index: &mut [usize], shape: &[usize], by: usize) {
+    let nd = shape.len();
+    index[nd - 1] += by;
+    let mut axis = nd - 1;
+    while axis > 0 && index[axis] == shape[axis] {
+        index[axis] = 0;
+        axis -= 1;
+        index[axis] += 1;
+    }
+}
+
+/// Loads `out.len()` elements of `feed` from `first + e * stride` (or the
+/// output block at `pos` for the inplace input) into `out` / `ints`.
+fn load<T: Lane>(
+    feed: &Feed<T>,
+    first: isize,
+    stride: isize,
+    pos: usize,
+    sinks: &[Sink<T>],
+    out: &mut [T],
+    ints: &mut [i64],
+) {
+    let n = out.len().max(ints.len());
+    match feed {
+        Feed::Real(data) if stride == 0 => out.fill(data[first as usize]),
+        Feed::Real(data) => {
+            for (e, l) in out.iter_mut().enumerate() {
+                *l = data[(first + e as isize * stride) as usize];
+            }
+        }
+        Feed::Int(data) => data.load(first, stride, ints),
+        Feed::Bool(data) => {
+            for (e, l) in out.iter_mut().enumerate() {
+                *l = T::from_bool(data[(first + e as isize * stride) as usize]);
+            }
+        }
+        Feed::Output(k) => match &sinks[*k] {
+            Sink::Real(o) => out.copy_from_slice(&o[pos..pos + n]),
+            Sink::Bool(o) => out
+                .iter_mut()
+                .zip(&o[pos..pos + n])
+                .for_each(|(l, &b)| *l = T::from_bool(b)),
+        },
+    }
+}
+
+/// One block within a row: load inputs (contiguous ones are read in
+/// place), run the instructions, store the outputs.
 #[allow(clippy::too_many_arguments)]
 fn run_block<T: Lane>(
     plan: &Plan<T>,
@@ -268,68 +335,127 @@ fn run_block<T: Lane>(
     scratch: &mut Scratch<T>,
 ) {
     let inner = layout.shape.len() - 1;
+    let mut direct = [false; MAX_INPUTS];
     for (i, feed) in feeds.iter().enumerate() {
         let stride = layout.strides[i][inner];
         let first = bases[i] + at as isize * stride;
-        let load = &mut scratch.loads[i][..n];
         match feed {
-            Feed::Real(_) if stride == 1 => {}
-            Feed::Real(data) if stride == 0 => {
-                if scratch.filled[i] != Some(first) {
-                    let v = data[first as usize];
-                    scratch.loads[i].iter_mut().for_each(|l| *l = v);
+            Feed::Real(_) if stride == 1 => direct[i] = true,
+            Feed::Real(_) if stride == 0 && scratch.filled[i] == Some(first) => {}
+            _ => {
+                if stride == 0 {
                     scratch.filled[i] = Some(first);
                 }
+                let have = scratch.int_loads[i].len();
+                let ints = &mut scratch.int_loads[i][..n.min(have)];
+                load(
+                    feed,
+                    first,
+                    stride,
+                    pos,
+                    sinks,
+                    &mut scratch.loads[i][..n],
+                    ints,
+                );
             }
-            Feed::Real(data) => {
-                for (e, l) in load.iter_mut().enumerate() {
-                    *l = data[(first + e as isize * stride) as usize];
-                }
-            }
-            Feed::Int(data) => data.load(first, stride, &mut scratch.int_loads[i][..n]),
-            Feed::Bool(data) => {
-                for (e, l) in load.iter_mut().enumerate() {
-                    *l = T::from_bool(data[(first + e as isize * stride) as usize]);
-                }
-            }
-            Feed::Output(k) => match &sinks[*k] {
-                Sink::Real(out) => load.copy_from_slice(&out[pos..pos + n]),
-                Sink::Bool(out) => load
-                    .iter_mut()
-                    .zip(&out[pos..pos + n])
-                    .for_each(|(l, &b)| *l = T::from_bool(b)),
-            },
         }
     }
     let mut ins: [&[T]; MAX_INPUTS] = [&[]; MAX_INPUTS];
     for (i, feed) in feeds.iter().enumerate() {
-        let stride = layout.strides[i][inner];
         ins[i] = match feed {
-            Feed::Real(data) if stride == 1 => {
+            Feed::Real(data) if direct[i] => {
                 let first = (bases[i] + at as isize) as usize;
                 &data[first..first + n]
             }
             _ => &scratch.loads[i][..n],
         };
     }
+    let ints = int_table(feeds, &scratch.int_loads, n);
+    eval_store(
+        plan,
+        &ins[..feeds.len()],
+        &ints[..feeds.len()],
+        n,
+        pos,
+        sinks,
+        &mut scratch.regs,
+    );
+}
+
+/// One block spanning several short rows from `index` on: every input is
+/// gathered row by row into its load buffer; `index` moves past the block.
+#[allow(clippy::too_many_arguments)]
+fn run_packed_block<T: Lane>(
+    plan: &Plan<T>,
+    layout: &Layout,
+    feeds: &[Feed<T>],
+    index: &mut [usize],
+    n: usize,
+    pos: usize,
+    sinks: &mut [Sink<T>],
+    scratch: &mut Scratch<T>,
+) {
+    let nd = layout.shape.len();
+    let inner = layout.shape[nd - 1];
+    let mut at = 0;
+    while at < n {
+        let row_len = (inner - index[nd - 1]).min(n - at);
+        for (i, feed) in feeds.iter().enumerate() {
+            let (first, stride) = (base_of(layout, i, index), layout.strides[i][nd - 1]);
+            let have = scratch.int_loads[i].len();
+            let ints = &mut scratch.int_loads[i][at.min(have)..(at + row_len).min(have)];
+            let loads = &mut scratch.loads[i][at..at + row_len];
+            load(feed, first, stride, pos + at, sinks, loads, ints);
+        }
+        at += row_len;
+        advance(index, &layout.shape, row_len);
+    }
+    scratch.filled.iter_mut().for_each(|f| *f = None);
+    let mut ins: [&[T]; MAX_INPUTS] = [&[]; MAX_INPUTS];
+    for (i, l) in scratch.loads.iter().enumerate() {
+        ins[i] = &l[..n];
+    }
+    let ints = int_table(feeds, &scratch.int_loads, n);
+    eval_store(
+        plan,
+        &ins[..feeds.len()],
+        &ints[..feeds.len()],
+        n,
+        pos,
+        sinks,
+        &mut scratch.regs,
+    );
+}
+
+fn int_table<'a, T>(
+    feeds: &[Feed<T>],
+    int_loads: &'a [Vec<i64>],
+    n: usize,
+) -> [&'a [i64]; MAX_INPUTS] {
     let mut ints: [&[i64]; MAX_INPUTS] = [&[]; MAX_INPUTS];
     for (i, feed) in feeds.iter().enumerate() {
         if let Feed::Int(_) = feed {
-            ints[i] = &scratch.int_loads[i][..n];
+            ints[i] = &int_loads[i][..n];
         }
     }
-    let n_in = feeds.len();
-    block::run(
-        &plan.instrs,
-        &ins[..n_in],
-        &ints[..n_in],
-        &mut scratch.regs,
-        n,
-    );
+    ints
+}
+
+/// Runs the instructions on loaded inputs and stores the outputs at `pos`.
+fn eval_store<T: Lane>(
+    plan: &Plan<T>,
+    ins: &[&[T]],
+    ints: &[&[i64]],
+    n: usize,
+    pos: usize,
+    sinks: &mut [Sink<T>],
+    regs: &mut [Vec<T>],
+) {
+    block::run(&plan.instrs, ins, ints, regs, n);
     for (sink, &src) in sinks.iter_mut().zip(&plan.outputs) {
         let value: &[T] = match src {
             Src::In(i) => ins[i],
-            Src::Reg(r) => &scratch.regs[r][..n],
+            Src::Reg(r) => &regs[r][..n],
         };
         match sink {
             Sink::Real(out) => out[pos..pos + n].copy_from_slice(value),
