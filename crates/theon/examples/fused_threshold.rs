@@ -50,7 +50,7 @@ fn main() {
         .build()
         .unwrap();
     let x = vector("x", F32);
-    let plus = function(&[x.clone()], &[&x + 1.0]).unwrap();
+    let plus = function(std::slice::from_ref(&x), &[&x + 1.0]).unwrap();
     let body = w1(F32);
     println!("\nelements | x+1 1T µs | x+1 2T µs | W1 1T µs | W1 2T µs");
     for p in [10, 12, 13, 14, 15, 16, 17, 18, 20] {

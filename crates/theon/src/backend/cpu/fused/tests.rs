@@ -248,7 +248,7 @@ fn nan_and_inf_propagate_like_the_reference() {
         ] {
             check(
                 Elemwise::new(un(u)),
-                &[x.clone()],
+                std::slice::from_ref(&x),
                 &types[..1],
                 "cpu.fused",
                 ULPS,

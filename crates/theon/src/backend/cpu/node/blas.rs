@@ -280,7 +280,7 @@ impl BlasKernel {
             let zs = z.to_vec::<T>();
             for (o, &zv) in out.data_mut::<T>().iter_mut().zip(&zs) {
                 if !zv.is_finite() {
-                    *o = *o + beta * zv;
+                    *o += beta * zv;
                 }
             }
         }

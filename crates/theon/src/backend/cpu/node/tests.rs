@@ -384,7 +384,7 @@ fn softmax_and_log_softmax_over_rows() {
             let types = [unknown(d, shape.len())];
             check(
                 Softmax { axis: last },
-                &[x.clone()],
+                std::slice::from_ref(&x),
                 &types,
                 "cpu.rows.softmax",
                 ROWS,
@@ -400,7 +400,7 @@ fn softmax_and_log_softmax_over_rows() {
         let xt = Tensor::randn(d, &[1023, 7], 12).t();
         check(
             Softmax { axis: 1 },
-            &[xt.clone()],
+            std::slice::from_ref(&xt),
             &[unknown(d, 2)],
             "cpu.rows",
             ROWS,
@@ -409,7 +409,7 @@ fn softmax_and_log_softmax_over_rows() {
             Tensor::from_f64s(d, &[2, 3], &[1000.0, -1000.0, 0.0, f64::NAN, 1.0, 2.0]).unwrap();
         check(
             Softmax { axis: 1 },
-            &[big.clone()],
+            std::slice::from_ref(&big),
             &[unknown(d, 2)],
             "cpu.rows",
             ROWS,
