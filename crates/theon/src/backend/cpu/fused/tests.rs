@@ -407,3 +407,23 @@ fn short_rows_packed_into_blocks_across_threads() {
         }
     }
 }
+
+#[test]
+fn thread_ranges_starting_near_a_row_end_reuse_broadcast_fills_correctly() {
+    // Ranges cut rows at 256-element multiples; some widths make a range
+    // begin with a short piece of a row, then reuse its scalar fill.
+    let d = DType::F32;
+    for width in [37_732usize, 37_988, 38_100, 50_001, 18_950] {
+        let x = Tensor::randn(d, &[3, width], 1);
+        let y = Tensor::randn(d, &[1, width], 2);
+        let z = Tensor::randn(d, &[3, 1], 3);
+        let c = Tensor::randn(d, &[], 4);
+        let types = [
+            unknown(d, 2),
+            TensorType::new(d, vec![Some(1), None]),
+            TensorType::new(d, vec![None, Some(1)]),
+            unknown(d, 0),
+        ];
+        check(w1(d), &[x, y, z, c], &types, "cpu.fused", ULPS);
+    }
+}

@@ -342,10 +342,12 @@ fn run_block<T: Lane>(
         match feed {
             Feed::Real(_) if stride == 1 => direct[i] = true,
             Feed::Real(_) if stride == 0 && scratch.filled[i] == Some(first) => {}
+            Feed::Real(_) if stride == 0 => {
+                // Fill the whole buffer: later blocks may be longer.
+                scratch.filled[i] = Some(first);
+                load(feed, first, 0, pos, sinks, &mut scratch.loads[i], &mut []);
+            }
             _ => {
-                if stride == 0 {
-                    scratch.filled[i] = Some(first);
-                }
                 let have = scratch.int_loads[i].len();
                 let ints = &mut scratch.int_loads[i][..n.min(have)];
                 load(
