@@ -410,13 +410,14 @@ fn short_rows_packed_into_blocks_across_threads() {
 
 #[test]
 fn thread_ranges_starting_near_a_row_end_reuse_broadcast_fills_correctly() {
-    // Ranges cut rows at 256-element multiples; some widths make a range
-    // begin with a short piece of a row, then reuse its scalar fill.
+    // Ranges start at multiples of 256 elements: with 300 rows of ~300,
+    // several (for 2 to 16 threads) begin with a piece of a row shorter
+    // than a block, then reuse their scalar fill for full blocks.
     let d = DType::F32;
-    for width in [37_732usize, 37_988, 38_100, 50_001, 18_950] {
-        let x = Tensor::randn(d, &[3, width], 1);
+    for width in [301usize, 305, 310] {
+        let x = Tensor::randn(d, &[300, width], 1);
         let y = Tensor::randn(d, &[1, width], 2);
-        let z = Tensor::randn(d, &[3, 1], 3);
+        let z = Tensor::randn(d, &[300, 1], 3);
         let c = Tensor::randn(d, &[], 4);
         let types = [
             unknown(d, 2),
