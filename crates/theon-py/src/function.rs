@@ -5,7 +5,7 @@
 
 use crate::casting::{filter_value, Destination};
 use crate::errors::{to_pyerr, IntoPyResult};
-use crate::numpy_interop::tensor_to_numpy;
+use crate::numpy_interop::tensor_into_numpy;
 use crate::operand::as_var;
 use crate::site::at_caller;
 use crate::variable::{type_repr, var_of};
@@ -234,12 +234,14 @@ impl PyFunction {
             })
             .collect::<PyResult<Vec<Tensor>>>()?;
         let function = &self.function;
-        let results = py.detach(|| function.call(&values)).py_result()?;
+        let mut results = py.detach(|| function.call(&values)).py_result()?;
         if self.single_output {
-            return Ok(tensor_to_numpy(py, &results[0]).unbind());
+            return Ok(tensor_into_numpy(py, results.swap_remove(0))?.unbind());
         }
-        let arrays: Vec<Bound<'_, PyAny>> =
-            results.iter().map(|t| tensor_to_numpy(py, t)).collect();
+        let arrays: Vec<Bound<'_, PyAny>> = results
+            .into_iter()
+            .map(|t| tensor_into_numpy(py, t))
+            .collect::<PyResult<_>>()?;
         Ok(PyList::new(py, arrays)?.into_any().unbind())
     }
 

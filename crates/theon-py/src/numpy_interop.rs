@@ -1,11 +1,11 @@
 //! NumPy arrays in and out of `Tensor`s, for every theon dtype (bool,
 //! signed and unsigned ints, float16/32/64), any strides and byte order.
 //!
-//! Both directions copy the elements once (twice for non-contiguous input).
-//! Zero-copy is left to do: in, it needs a `tensor::Buffer` that can keep a
-//! NumPy array alive instead of owning its allocation; out, it needs to know
-//! that no shared variable or constant aliases the result's buffer before
-//! handing NumPy a writable view of it.
+//! In, the elements are copied once (twice for non-contiguous input):
+//! zero-copy would need a `tensor::Buffer` that can keep a NumPy array alive
+//! instead of owning its allocation. Out, a function result whose buffer
+//! nothing else holds is handed to NumPy without a copy
+//! ([`tensor_into_numpy`]); every other value is copied.
 
 use numpy::{
     Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
@@ -106,6 +106,35 @@ pub fn as_numpy_array<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUnt
 /// dtype NumPy gives it.
 pub fn to_tensor(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     array_to_tensor(&as_numpy_array(obj)?)
+}
+
+/// Keeps a tensor's buffer alive as the base object of a NumPy array that
+/// views it.
+#[pyclass(frozen)]
+struct TensorOwner {
+    _tensor: Tensor,
+}
+
+/// A function result as a NumPy array: the tensor's own buffer when this
+/// handle is its only holder and it is C-contiguous (NumPy then owns it
+/// alone, so writes through the array reach nothing else), else a copy.
+pub fn tensor_into_numpy<'py>(py: Python<'py>, tensor: Tensor) -> PyResult<Bound<'py, PyAny>> {
+    if tensor.buffer_is_shared() || !tensor.is_contiguous() {
+        return Ok(tensor_to_numpy(py, &tensor));
+    }
+    let owner = Bound::new(
+        py,
+        TensorOwner {
+            _tensor: tensor.clone(),
+        },
+    )?;
+    theon::with_dtype!(tensor.dtype(), T => {
+        let view = tensor.view::<T>();
+        // SAFETY: the view's elements live in the buffer that `owner` holds
+        // a handle to; `owner` becomes the array's base object, so the
+        // buffer outlives the array, and a `Buffer` never reallocates.
+        Ok(unsafe { PyArrayDyn::<T>::borrow_from_array(&view, owner.into_any()) }.into_any())
+    })
 }
 
 /// A new NumPy array holding a copy of the tensor's elements.

@@ -138,12 +138,18 @@ impl KernelRegistry {
         KernelRegistry::default()
     }
 
-    /// The kernels functions use by default. Backends register here:
-    /// `backend::cpu` adds its selectors in this function (none yet, so
-    /// today every node runs `perform`).
+    /// The kernels functions use by default: the CPU backend's
+    /// (`backend::cpu::registry`), each falling back to `perform` where it
+    /// declines a node.
     pub fn standard() -> KernelRegistry {
         static STANDARD: OnceLock<KernelRegistry> = OnceLock::new();
-        STANDARD.get_or_init(KernelRegistry::reference_only).clone()
+        STANDARD
+            .get_or_init(|| {
+                let mut registry = KernelRegistry::reference_only();
+                crate::backend::cpu::registry::register(&mut registry);
+                registry
+            })
+            .clone()
     }
 
     /// Adds a selector; it is consulted before every earlier one.

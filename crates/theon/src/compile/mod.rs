@@ -14,9 +14,9 @@
 //! [`KernelRegistry`]: selectors are asked newest first, and a node no
 //! selector claims runs its op's reference `perform` ([`PerformKernel`]).
 //! The fast CPU backend plugs in by registering selectors in
-//! [`KernelRegistry::standard`] (e.g. `registry.register_op::<Elemwise>(
-//! "cpu.elemwise", |op, ins, outs| ...)`); a function can also be given its
-//! own registry ([`FunctionBuilder::kernels`]). A kernel reads its inputs
+//! [`KernelRegistry::standard`] (`backend::cpu::registry::register`); a
+//! function can also be given its own registry
+//! ([`FunctionBuilder::kernels`]). A kernel reads its inputs
 //! through [`Inputs`] without copying, may take an input that dies at its
 //! node ([`Inputs::take_dying`]) to reuse its buffer, and pushes its outputs
 //! onto a reused vector. [`DebugMode`] runs the reference `perform` beside

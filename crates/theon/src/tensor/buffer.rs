@@ -9,7 +9,23 @@ pub const ALIGN: usize = 64;
 pub struct Buffer {
     ptr: NonNull<u8>,
     len: usize,
+    /// Set when the bytes live in their own anonymous mapping (large
+    /// buffers on Linux): the mapping to unmap on drop.
+    mapping: Option<Mapping>,
 }
+
+/// An anonymous memory mapping: its start and length.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+struct Mapping {
+    base: NonNull<u8>,
+    len: usize,
+}
+
+/// Buffers from this size on get their own mapping, advised to use
+/// transparent huge pages: no zeroing pass at allocation (fresh pages are
+/// zero) and ~512× fewer page faults when first written (what NumPy does
+/// for large arrays too). Smaller buffers come from the allocator.
+pub const MAPPED_MIN: usize = 4 << 20;
 
 // SAFETY: a Buffer owns its allocation exclusively; shared access hands out
 // only `&[u8]`, and mutable access requires `&mut Buffer`.
@@ -23,13 +39,60 @@ impl Buffer {
             return Buffer {
                 ptr: NonNull::<u64>::dangling().cast(),
                 len: 0,
+                mapping: None,
             };
+        }
+        #[cfg(target_os = "linux")]
+        if len >= MAPPED_MIN {
+            if let Some(buffer) = Buffer::mapped(len) {
+                return buffer;
+            }
         }
         let layout = Layout::from_size_align(len, ALIGN).expect("buffer size overflows");
         // SAFETY: layout has non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
-        Buffer { ptr, len }
+        Buffer {
+            ptr,
+            len,
+            mapping: None,
+        }
+    }
+
+    /// A zero-filled anonymous mapping of at least `len` bytes whose start
+    /// is 2 MiB aligned and advised to use huge pages; `None` if mmap fails.
+    #[cfg(target_os = "linux")]
+    fn mapped(len: usize) -> Option<Buffer> {
+        const HUGE: usize = 2 << 20;
+        let map_len = len.checked_add(HUGE)?;
+        // SAFETY: a private anonymous mapping (no file, no fixed address);
+        // the result is checked for failure before use.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                map_len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return None;
+        }
+        let start = (base as usize).next_multiple_of(HUGE);
+        // SAFETY: `start - base < HUGE`, so `[start, start + len)` lies in
+        // the mapping. The advice only affects how pages are backed; if the
+        // kernel refuses it, ordinary pages serve the same bytes.
+        unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE) };
+        Some(Buffer {
+            ptr: NonNull::new(start as *mut u8)?,
+            len,
+            mapping: Some(Mapping {
+                base: NonNull::new(base as *mut u8)?,
+                len: map_len,
+            }),
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -57,6 +120,12 @@ impl Buffer {
 
 impl Drop for Buffer {
     fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        if let Some(m) = &self.mapping {
+            // SAFETY: `m` is the whole mapping made in `mapped`, unmapped once.
+            unsafe { libc::munmap(m.base.as_ptr() as *mut libc::c_void, m.len) };
+            return;
+        }
         if self.len > 0 {
             let layout =
                 Layout::from_size_align(self.len, ALIGN).expect("layout was valid at allocation");

@@ -5,11 +5,16 @@
 //! baseline target — and the variant is chosen once at run time ([`isa`]).
 
 pub mod copy;
+pub mod fused;
 pub mod gemm;
 pub mod math;
+pub mod node;
 pub mod real;
 pub mod reduce;
+pub mod registry;
 mod simd;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use real::Real;
 pub use simd::{isa, Isa};

@@ -1,0 +1,251 @@
+//! Fused elementwise kernels: a `Composite`, one `Elemwise` op, or their
+//! inplace variant, compiled once (when the function is built) into a
+//! block program over f32 or f64 and run in one pass over memory.
+//!
+//! - `plan`: lowering the scalar body to block instructions and registers;
+//! - `block`: running the instructions over a block of ≤ 256 elements
+//!   (vectorised math kernels, plain loops, f64 fallbacks);
+//! - `walk`: broadcasting, strided inputs, rows and blocks, threads.
+//!
+//! Results match the reference `perform` exactly for arithmetic,
+//! comparisons, casts and the f64 fallbacks, and within the math kernels'
+//! documented ulp bounds (docs/kernels.md) for exp, log, tanh, ...
+
+mod block;
+mod lane;
+mod plan;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use lane::Lane;
+pub use walk::PAR_WORK;
+
+use crate::compile::{Inputs, Kernel};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::graph::{Op, PerformCtx, TensorType};
+use crate::ops::elemwise::{broadcast_runtime, Composite, CompositeNode, ScalarOp};
+use crate::tensor::Tensor;
+use plan::Plan;
+use walk::{Feed, IntData, Layout, Sink};
+
+enum AnyPlan {
+    F32(Plan<f32>),
+    F64(Plan<f64>),
+}
+
+/// A fused elementwise kernel for one node (see the module docs).
+pub struct FusedKernel {
+    name: String,
+    /// The op's name, for error messages.
+    op_name: String,
+    plan: AnyPlan,
+    in_dtypes: Vec<DType>,
+    out_dtypes: Vec<DType>,
+    /// The input whose buffer output 0 may overwrite (inplace variant).
+    destroy: Option<usize>,
+}
+
+impl FusedKernel {
+    /// The kernel for a composite body, or `None` when its dtypes or ops
+    /// are outside what the fused loops handle.
+    pub fn for_composite(c: &Composite, destroy: Option<usize>) -> Option<FusedKernel> {
+        FusedKernel::build(c.name(), &c.inputs, &c.body, &c.outputs, destroy)
+    }
+
+    /// The kernel for one scalar op applied elementwise to inputs of the
+    /// given types.
+    pub fn for_scalar(
+        op: ScalarOp,
+        inputs: &[TensorType],
+        destroy: Option<usize>,
+    ) -> Option<FusedKernel> {
+        let dtypes: Vec<DType> = inputs.iter().map(|t| t.dtype).collect();
+        let (_, out) = op.signature(&dtypes).ok()?;
+        let node = CompositeNode {
+            op,
+            args: (0..dtypes.len()).collect(),
+            dtype: out,
+        };
+        let n = dtypes.len();
+        FusedKernel::build(op.name(), &dtypes, &[node], &[n], destroy)
+    }
+
+    fn build(
+        op_name: String,
+        inputs: &[DType],
+        body: &[CompositeNode],
+        outputs: &[usize],
+        destroy: Option<usize>,
+    ) -> Option<FusedKernel> {
+        let float = plan::body_float(inputs, body)?;
+        let plan = match float {
+            DType::F32 => AnyPlan::F32(plan::lower::<f32>(inputs, body, outputs)?),
+            _ => AnyPlan::F64(plan::lower::<f64>(inputs, body, outputs)?),
+        };
+        let dtype_of = |v: usize| {
+            if v < inputs.len() {
+                inputs[v]
+            } else {
+                body[v - inputs.len()].dtype
+            }
+        };
+        let kind = if destroy.is_some() {
+            "fused_inplace"
+        } else {
+            "fused"
+        };
+        Some(FusedKernel {
+            name: format!("cpu.{kind}_{float}"),
+            op_name,
+            plan,
+            in_dtypes: inputs.to_vec(),
+            out_dtypes: outputs.iter().map(|&o| dtype_of(o)).collect(),
+            destroy,
+        })
+    }
+}
+
+impl Kernel for FusedKernel {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run(
+        &self,
+        inputs: &mut Inputs<'_>,
+        ctx: &PerformCtx,
+        outputs: &mut Vec<Tensor>,
+    ) -> Result<()> {
+        let n = inputs.len();
+        if n != self.in_dtypes.len() {
+            return Err(Error::value(
+                &self.op_name,
+                format!("takes {} inputs, got {n}", self.in_dtypes.len()),
+            ));
+        }
+        // The destroyed input, taken when it dies here.
+        let held: Option<(usize, Tensor)> = self
+            .destroy
+            .and_then(|d| inputs.take_dying(d).map(|t| (d, t)));
+        let tensor = |i: usize| -> &Tensor {
+            match &held {
+                Some((d, t)) if *d == i => t,
+                _ => inputs.get(i),
+            }
+        };
+        let shapes: Vec<&[usize]> = (0..n).map(|i| tensor(i).shape()).collect();
+        let shape = broadcast_runtime(&self.op_name, &shapes, ctx.input_types)?;
+        for (i, &want) in self.in_dtypes.iter().enumerate() {
+            if tensor(i).dtype() != want {
+                return Err(Error::dtype(
+                    &self.op_name,
+                    i,
+                    tensor(i).dtype(),
+                    format!("expects {want} here"),
+                ));
+            }
+        }
+        let parts: Vec<(usize, &[usize], &[isize])> = (0..n)
+            .map(|i| (tensor(i).offset(), tensor(i).shape(), tensor(i).strides()))
+            .collect();
+        let layout = Layout::new(&shape, &parts);
+        drop(parts);
+        let size = crate::tensor::size_of(&shape);
+        let writable = held.as_ref().is_some_and(|(_, t)| {
+            t.can_write_in_place()
+                && t.shape() == shape.as_slice()
+                && t.dtype() == self.out_dtypes[0]
+        });
+        let (reused, held) = match held {
+            Some((d, t)) if writable => (Some((d, t)), None),
+            other => (None, other),
+        };
+        let mut outs: Vec<Tensor> = Vec::with_capacity(self.out_dtypes.len());
+        let reused_index = reused.as_ref().map(|(d, _)| *d);
+        if let Some((_, t)) = reused {
+            outs.push(t);
+        }
+        for &d in &self.out_dtypes[outs.len()..] {
+            outs.push(Tensor::zeros(d, &shape));
+        }
+        if size > 0 {
+            let tensors: Vec<Option<&Tensor>> = (0..n)
+                .map(|i| match &held {
+                    _ if reused_index == Some(i) => None,
+                    Some((d, t)) if *d == i => Some(t),
+                    _ => Some(inputs.get(i)),
+                })
+                .collect();
+            match &self.plan {
+                AnyPlan::F32(p) => exec(p, &tensors, &layout, &mut outs),
+                AnyPlan::F64(p) => exec(p, &tensors, &layout, &mut outs),
+            }
+        }
+        outputs.extend(outs);
+        Ok(())
+    }
+}
+
+/// Feeds the inputs (`None`: the input written over by output 0) and
+/// output sinks to the walker.
+fn exec<T: Lane>(
+    plan: &Plan<T>,
+    tensors: &[Option<&Tensor>],
+    layout: &Layout,
+    outs: &mut [Tensor],
+) {
+    let feeds: Vec<Feed<T>> = tensors
+        .iter()
+        .map(|t| match t {
+            None => Feed::Output(0),
+            Some(t) if t.dtype() == DType::Bool => Feed::Bool(t.buffer_data::<bool>()),
+            Some(t) if t.dtype() != T::DTYPE => Feed::Int(int_data(t)),
+            Some(t) => Feed::Real(t.buffer_data::<T>()),
+        })
+        .collect();
+    let sinks: Vec<Sink<T>> = outs
+        .iter_mut()
+        .map(|o| {
+            if o.dtype() == DType::Bool {
+                Sink::Bool(o.data_mut::<bool>())
+            } else {
+                Sink::Real(o.data_mut::<T>())
+            }
+        })
+        .collect();
+    walk::execute(plan, layout, &feeds, sinks);
+}
+
+/// The buffer of an integer input (the plan admits only these dtypes).
+fn int_data(t: &Tensor) -> IntData<'_> {
+    match t.dtype() {
+        DType::I8 => IntData::I8(t.buffer_data()),
+        DType::I16 => IntData::I16(t.buffer_data()),
+        DType::I32 => IntData::I32(t.buffer_data()),
+        DType::I64 => IntData::I64(t.buffer_data()),
+        DType::U8 => IntData::U8(t.buffer_data()),
+        DType::U16 => IntData::U16(t.buffer_data()),
+        DType::U32 => IntData::U32(t.buffer_data()),
+        d => unreachable!("the plan admits no {d} input"),
+    }
+}
+
+/// The selector for `Elemwise`, `Composite` and `ElemwiseInplace` nodes.
+pub fn select(op: &dyn Op, inputs: &[TensorType]) -> Option<FusedKernel> {
+    use crate::ops::elemwise::{Elemwise, ElemwiseInplace, ElemwiseKernel};
+    let any = op.as_any();
+    if let Some(e) = any.downcast_ref::<Elemwise>() {
+        return FusedKernel::for_scalar(e.op, inputs, None);
+    }
+    if let Some(c) = any.downcast_ref::<Composite>() {
+        return FusedKernel::for_composite(c, None);
+    }
+    let e = any.downcast_ref::<ElemwiseInplace>()?;
+    match &e.kernel {
+        ElemwiseKernel::Scalar(s) => FusedKernel::for_scalar(*s, inputs, Some(e.destroy)),
+        ElemwiseKernel::Fused(c) => FusedKernel::for_composite(c, Some(e.destroy)),
+    }
+}

@@ -1,0 +1,379 @@
+//! Lowering a fused body (a `Composite`, or one `Elemwise` scalar op) to a
+//! [`Plan`]: a straight-line list of block instructions over registers of
+//! one float type `T`, with booleans held as `T` 0/1. Registers are reused
+//! after a value's last use; a destination never aliases its sources.
+//! Integer inputs may feed comparisons of two integer inputs (exact, in
+//! i64: the one-hot masks of cross-entropy gradients); bodies with other
+//! integer uses or mixed f32/f64 values are not lowered.
+
+use super::lane::{Lane, SliceFn, SliceFn2};
+use crate::dtype::DType;
+use crate::ops::elemwise::{special, BinaryOp, CompositeNode, ScalarOp, UnaryOp};
+
+/// Most inputs a fused kernel takes (the per-block input table is a fixed
+/// array on the stack).
+pub(crate) const MAX_INPUTS: usize = 64;
+
+/// Where an instruction reads a value: a node input or a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Src {
+    In(usize),
+    Reg(usize),
+}
+
+/// Unary operations with a plain loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Simple {
+    Copy,
+    Neg,
+    Abs,
+    Sqr,
+    Sign,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    IsNan,
+    IsInf,
+    /// `x == 0` (logical not, also of 0/1 booleans).
+    Not,
+    /// `x != 0` (cast to bool; NaN is true).
+    ToBool,
+}
+
+/// Binary operations with a plain loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `floor(x / y)`, computed in f64 as the reference does.
+    FloorDiv,
+    /// Python's `%`, computed in f64.
+    Mod,
+    Max,
+    Min,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Xor,
+}
+
+/// One block instruction (its destination register is in [`Instr`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Step<T> {
+    /// A vectorised slice kernel from `backend::cpu::math`.
+    Math(SliceFn<T>, Src),
+    /// A scalar f64 function (widen, apply, round): the fallback.
+    Wide(fn(f64) -> f64, Src),
+    Unary(Simple, Src),
+    Pow(SliceFn2<T>, Src, Src),
+    Wide2(fn(f64, f64) -> f64, Src, Src),
+    Binary(Arith, Src, Src),
+    /// `c != 0 ? a : b`.
+    Select(Src, Src, Src),
+    /// NumPy's `minimum(maximum(x, lo), hi)` (NaN-propagating).
+    Clip(Src, Src, Src),
+    /// A comparison of two integer inputs (by input index), exact in i64.
+    IntCompare(Arith, usize, usize),
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Instr<T> {
+    pub step: Step<T>,
+    pub dst: usize,
+}
+
+/// A lowered fused body over element type `T`.
+pub(crate) struct Plan<T> {
+    pub instrs: Vec<Instr<T>>,
+    pub n_regs: usize,
+    /// Where each output is read after the block's instructions.
+    pub outputs: Vec<Src>,
+    /// Rough work per element (for the threading threshold).
+    pub cost: usize,
+}
+
+/// Integer dtypes that load exactly into i64.
+pub(crate) fn is_int_input(d: DType) -> bool {
+    use DType::*;
+    matches!(d, I8 | I16 | I32 | I64 | U8 | U16 | U32)
+}
+
+/// The float type of a body: its one float dtype (all other values bool,
+/// or integer inputs).
+pub(crate) fn body_float(inputs: &[DType], body: &[CompositeNode]) -> Option<DType> {
+    let mut float = None;
+    let ints = inputs.iter().copied().filter(|&d| !is_int_input(d));
+    for d in ints.chain(body.iter().map(|n| n.dtype)) {
+        match d {
+            DType::Bool => {}
+            DType::F32 | DType::F64 if float.is_none_or(|f| f == d) => float = Some(d),
+            _ => return None,
+        }
+    }
+    float
+}
+
+/// Register allocation with reuse.
+#[derive(Default)]
+struct Regs {
+    free: Vec<usize>,
+    count: usize,
+}
+
+impl Regs {
+    fn alloc(&mut self) -> usize {
+        self.free.pop().unwrap_or_else(|| {
+            self.count += 1;
+            self.count - 1
+        })
+    }
+    fn release(&mut self, src: Src) {
+        if let Src::Reg(r) = src {
+            self.free.push(r);
+        }
+    }
+}
+
+/// Lowers a body; `None` when a dtype or op is outside what the fused
+/// loops handle (the node then keeps its reference kernel).
+pub(crate) fn lower<T: Lane>(
+    inputs: &[DType],
+    body: &[CompositeNode],
+    outputs: &[usize],
+) -> Option<Plan<T>> {
+    if inputs.len() > MAX_INPUTS || body_float(inputs, body) != Some(T::DTYPE) {
+        return None;
+    }
+    let n_in = inputs.len();
+    let n_values = n_in + body.len();
+    const KEEP: usize = usize::MAX;
+    let mut last_use = vec![None; n_values];
+    for (j, node) in body.iter().enumerate() {
+        for &a in &node.args {
+            last_use[a] = Some(j);
+        }
+    }
+    for &o in outputs {
+        last_use[o] = Some(KEEP);
+    }
+    let mut dtypes: Vec<DType> = inputs.to_vec();
+    let mut srcs: Vec<Src> = (0..n_in).map(Src::In).collect();
+    let (mut regs, mut instrs, mut cost) = (Regs::default(), Vec::new(), 0);
+    for (j, node) in body.iter().enumerate() {
+        let arg_dtypes: Vec<DType> = node.args.iter().map(|&a| dtypes[a]).collect();
+        let (cast_to, out) = node.op.signature(&arg_dtypes).ok()?;
+        if arg_dtypes.iter().any(|&d| is_int_input(d)) {
+            // Integers appear only as inputs compared with each other.
+            let step = int_compare(node.op, &node.args, cast_to[0])?;
+            let dst = regs.alloc();
+            instrs.push(Instr { step, dst });
+            cost += 1;
+            dtypes.push(out);
+            srcs.push(Src::Reg(dst));
+            if last_use[n_in + j].is_none() {
+                regs.release(Src::Reg(dst));
+            }
+            continue;
+        }
+        let mut temps = Vec::new();
+        let mut args = Vec::with_capacity(node.args.len());
+        for (&a, &want) in node.args.iter().zip(&cast_to) {
+            let have = dtypes[a];
+            if have == want || (have == DType::Bool && want == T::DTYPE) {
+                args.push(srcs[a]);
+            } else if want == DType::Bool {
+                let t = regs.alloc();
+                instrs.push(Instr {
+                    step: Step::Unary(Simple::ToBool, srcs[a]),
+                    dst: t,
+                });
+                temps.push(Src::Reg(t));
+                args.push(Src::Reg(t));
+            } else {
+                return None;
+            }
+        }
+        let step = lower_op::<T>(node.op, &args, &cast_to, arg_dtypes[0])?;
+        cost += match step {
+            Step::Math(..) | Step::Wide(..) | Step::Pow(..) | Step::Wide2(..) => 8,
+            _ => 1,
+        };
+        let dst = regs.alloc();
+        instrs.push(Instr { step, dst });
+        temps.into_iter().for_each(|t| regs.release(t));
+        let mut dying: Vec<usize> = node
+            .args
+            .iter()
+            .copied()
+            .filter(|&a| a >= n_in && last_use[a] == Some(j))
+            .collect();
+        dying.sort_unstable();
+        dying.dedup();
+        dying.into_iter().for_each(|a| regs.release(srcs[a]));
+        dtypes.push(out);
+        srcs.push(Src::Reg(dst));
+        if last_use[n_in + j].is_none() {
+            regs.release(Src::Reg(dst));
+        }
+    }
+    Some(Plan {
+        instrs,
+        n_regs: regs.count,
+        outputs: outputs.iter().map(|&o| srcs[o]).collect(),
+        cost: cost.max(1),
+    })
+}
+
+/// A comparison of two integer inputs at a common integer dtype.
+fn int_compare<T>(op: ScalarOp, args: &[usize], common: DType) -> Option<Step<T>> {
+    let ScalarOp::Binary(b) = op else { return None };
+    let cmp = match b {
+        BinaryOp::Eq => Arith::Eq,
+        BinaryOp::Neq => Arith::Ne,
+        BinaryOp::Lt => Arith::Lt,
+        BinaryOp::Le => Arith::Le,
+        BinaryOp::Gt => Arith::Gt,
+        BinaryOp::Ge => Arith::Ge,
+        _ => return None,
+    };
+    // Integer values exist only as inputs (body nodes are float or bool).
+    is_int_input(common).then_some(Step::IntCompare(cmp, args[0], args[1]))
+}
+
+/// The step for one scalar op whose arguments are already cast.
+fn lower_op<T: Lane>(
+    op: ScalarOp,
+    args: &[Src],
+    cast_to: &[DType],
+    first: DType,
+) -> Option<Step<T>> {
+    Some(match op {
+        ScalarOp::Unary(u) => lower_unary::<T>(u, args[0], cast_to[0] == DType::Bool)?,
+        ScalarOp::Binary(b) => lower_binary::<T>(b, args[0], args[1], cast_to[0] == DType::Bool)?,
+        ScalarOp::Switch => Step::Select(args[0], args[1], args[2]),
+        ScalarOp::Clip => Step::Clip(args[0], args[1], args[2]),
+        ScalarOp::Cast(d) if d == first || (first == DType::Bool && d == T::DTYPE) => {
+            Step::Unary(Simple::Copy, args[0])
+        }
+        ScalarOp::Cast(DType::Bool) => Step::Unary(Simple::ToBool, args[0]),
+        ScalarOp::Cast(_) => return None,
+    })
+}
+
+fn lower_unary<T: Lane>(u: UnaryOp, x: Src, on_bool: bool) -> Option<Step<T>> {
+    use UnaryOp::*;
+    let simple = |s| Some(Step::Unary(s, x));
+    if on_bool {
+        return match u {
+            Abs => simple(Simple::Copy),
+            LogicalNot | Invert => simple(Simple::Not),
+            IsNan => simple(Simple::IsNan),
+            IsInf => simple(Simple::IsInf),
+            _ => None,
+        };
+    }
+    match u {
+        Neg => simple(Simple::Neg),
+        Abs => simple(Simple::Abs),
+        Sqr => simple(Simple::Sqr),
+        Sign => simple(Simple::Sign),
+        Floor => simple(Simple::Floor),
+        Ceil => simple(Simple::Ceil),
+        Round => simple(Simple::Round),
+        Trunc => simple(Simple::Trunc),
+        IsNan => simple(Simple::IsNan),
+        IsInf => simple(Simple::IsInf),
+        LogicalNot => simple(Simple::Not),
+        Invert => None,
+        _ => Some(match T::math(u) {
+            Some(f) => Step::Math(f, x),
+            None => Step::Wide(wide_unary(u)?, x),
+        }),
+    }
+}
+
+/// The reference's f64 function for ops without a vectorised kernel (the
+/// same expressions as `UnaryOp::eval`, so results agree bit for bit).
+fn wide_unary(u: UnaryOp) -> Option<fn(f64) -> f64> {
+    use UnaryOp::*;
+    Some(match u {
+        Exp => f64::exp,
+        Exp2 => f64::exp2,
+        Expm1 => f64::exp_m1,
+        Log => f64::ln,
+        Log2 => f64::log2,
+        Log10 => f64::log10,
+        Log1p => f64::ln_1p,
+        Sqrt => f64::sqrt,
+        Reciprocal => |x| 1.0 / x,
+        Sin => f64::sin,
+        Cos => f64::cos,
+        Tan => f64::tan,
+        Arcsin => f64::asin,
+        Arccos => f64::acos,
+        Arctan => f64::atan,
+        Sinh => f64::sinh,
+        Cosh => f64::cosh,
+        Tanh => f64::tanh,
+        Arcsinh => f64::asinh,
+        Arccosh => f64::acosh,
+        Arctanh => f64::atanh,
+        Sigmoid => special::sigmoid,
+        Softplus => special::softplus,
+        Erf => libm::erf,
+        Erfc => libm::erfc,
+        Erfinv => special::erfinv,
+        Gamma => libm::tgamma,
+        Gammaln => libm::lgamma,
+        Psi => special::digamma,
+        _ => return None,
+    })
+}
+
+fn lower_binary<T: Lane>(b: BinaryOp, x: Src, y: Src, on_bool: bool) -> Option<Step<T>> {
+    use BinaryOp::*;
+    let arith = |a| Some(Step::Binary(a, x, y));
+    let compare = match b {
+        Eq => Some(Arith::Eq),
+        Neq => Some(Arith::Ne),
+        Lt => Some(Arith::Lt),
+        Le => Some(Arith::Le),
+        Gt => Some(Arith::Gt),
+        Ge => Some(Arith::Ge),
+        _ => None,
+    };
+    if let Some(c) = compare {
+        return arith(c);
+    }
+    if on_bool {
+        // 0/1 values: or, and, xor are max, min and "differ".
+        return match b {
+            Add | Or | BitOr | Maximum => arith(Arith::Or),
+            Mul | And | BitAnd | Minimum => arith(Arith::And),
+            Xor | BitXor => arith(Arith::Xor),
+            _ => None,
+        };
+    }
+    match b {
+        Add => arith(Arith::Add),
+        Sub => arith(Arith::Sub),
+        Mul => arith(Arith::Mul),
+        TrueDiv => arith(Arith::Div),
+        FloorDiv => arith(Arith::FloorDiv),
+        Mod => arith(Arith::Mod),
+        Maximum => arith(Arith::Max),
+        Minimum => arith(Arith::Min),
+        Pow => Some(Step::Pow(T::pow(), x, y)),
+        Arctan2 => Some(Step::Wide2(f64::atan2, x, y)),
+        Hypot => Some(Step::Wide2(f64::hypot, x, y)),
+        _ => None,
+    }
+}

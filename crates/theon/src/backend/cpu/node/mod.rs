@@ -1,0 +1,22 @@
+//! Kernels for whole graph nodes beyond elementwise ones: reductions,
+//! products and the softmax family. Each module has a `select` that the
+//! registry calls and a `Kernel` that reads `Tensor`s and calls the slice
+//! kernels of this backend.
+
+pub mod blas;
+pub mod nnet;
+pub mod reduce;
+
+#[cfg(test)]
+mod tests;
+
+use crate::tensor::Tensor;
+
+/// `x` itself when C-contiguous (a cheap handle), else a blocked copy.
+pub(crate) fn dense(x: &Tensor) -> Tensor {
+    if x.is_contiguous() {
+        x.clone()
+    } else {
+        super::copy::contiguous(x)
+    }
+}

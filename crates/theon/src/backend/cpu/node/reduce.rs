@@ -1,0 +1,222 @@
+//! Reduction kernels for float32/float64 nodes: `Reduce` (sum, max, min),
+//! `Mean`, `LogSumExp` and `ArgReduce` (argmax) over one consecutive run of
+//! axes, through `backend::cpu::reduce`. The input is viewed as
+//! `outer × r × inner` (r the reduced axes): inner = 1 reduces rows,
+//! otherwise each outer slab reduces columns. Non-contiguous inputs are
+//! first copied (blocked copy). Other axis sets keep `perform`.
+
+use crate::backend::cpu::{reduce, Real};
+use crate::compile::{Inputs, Kernel};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::graph::{Op, PerformCtx, TensorType};
+use crate::ops::reduce::{ArgKind, ArgReduce, LogSumExp, Mean, Reduce, ReduceKind};
+use crate::tensor::Tensor;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum What {
+    Sum,
+    Max,
+    Min,
+    Mean,
+    LogSumExp,
+    ArgMax,
+}
+
+/// A reduction over axes `first..end` of an input of static rank `ndim`.
+pub struct ReduceKernel {
+    what: What,
+    first: usize,
+    end: usize,
+    keepdims: bool,
+    /// ArgReduce over all axes: a flat index, no kept axes unless keepdims.
+    flat: bool,
+    op_name: String,
+    name: String,
+}
+
+/// The kernel for a reduction node, or `None` (other dtypes, non-consecutive
+/// axes, logsumexp not over trailing axes, argmin).
+pub fn select(op: &dyn Op, inputs: &[TensorType], outputs: &[TensorType]) -> Option<ReduceKernel> {
+    let x = inputs.first()?;
+    if !matches!(x.dtype, DType::F32 | DType::F64) {
+        return None;
+    }
+    let any = op.as_any();
+    let (what, axes, keepdims, flat) = if let Some(r) = any.downcast_ref::<Reduce>() {
+        let what = match r.kind {
+            ReduceKind::Sum => What::Sum,
+            ReduceKind::Max => What::Max,
+            ReduceKind::Min => What::Min,
+            _ => return None,
+        };
+        (what, r.axes.clone(), r.keepdims, false)
+    } else if let Some(m) = any.downcast_ref::<Mean>() {
+        (What::Mean, m.axes.clone(), m.keepdims, false)
+    } else if let Some(l) = any.downcast_ref::<LogSumExp>() {
+        (What::LogSumExp, l.axes.clone(), l.keepdims, false)
+    } else {
+        let a = any.downcast_ref::<ArgReduce>()?;
+        if a.kind != ArgKind::Max {
+            return None;
+        }
+        match a.axis {
+            Some(axis) => (What::ArgMax, vec![axis], a.keepdims, false),
+            None => (What::ArgMax, (0..x.ndim()).collect(), a.keepdims, true),
+        }
+    };
+    let (first, end) = (*axes.first()?, *axes.last()? + 1);
+    let consecutive = axes.windows(2).all(|w| w[1] == w[0] + 1) && end <= x.ndim();
+    let trailing = end == x.ndim();
+    let out_ok = outputs.first()?.dtype
+        == if what == What::ArgMax {
+            DType::I64
+        } else {
+            x.dtype
+        };
+    if !consecutive || !out_ok || (what == What::LogSumExp && !trailing) {
+        return None;
+    }
+    if what == What::ArgMax && !flat && first != 0 && !trailing {
+        return None;
+    }
+    Some(ReduceKernel {
+        what,
+        first,
+        end,
+        keepdims,
+        flat,
+        op_name: op.name(),
+        name: format!("cpu.reduce.{what:?}_{}", x.dtype).to_lowercase(),
+    })
+}
+
+impl Kernel for ReduceKernel {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run(
+        &self,
+        inputs: &mut Inputs<'_>,
+        _ctx: &PerformCtx,
+        outputs: &mut Vec<Tensor>,
+    ) -> Result<()> {
+        let x = inputs.get(0);
+        if x.ndim() < self.end {
+            return Err(Error::axis(&self.op_name, self.end as i64 - 1, x.ndim()));
+        }
+        let out = match x.dtype() {
+            DType::F32 => self.reduce::<f32>(x)?,
+            DType::F64 => self.reduce::<f64>(x)?,
+            d => {
+                return Err(Error::dtype(
+                    &self.op_name,
+                    0,
+                    d,
+                    "expects float32 or float64 here",
+                ))
+            }
+        };
+        outputs.push(out);
+        Ok(())
+    }
+}
+
+impl ReduceKernel {
+    fn out_shape(&self, shape: &[usize]) -> Vec<usize> {
+        if self.flat && !self.keepdims {
+            return vec![];
+        }
+        let mut out = Vec::with_capacity(shape.len());
+        for (axis, &d) in shape.iter().enumerate() {
+            if !(self.first..self.end).contains(&axis) {
+                out.push(d);
+            } else if self.keepdims {
+                out.push(1);
+            }
+        }
+        out
+    }
+
+    fn empty_error(&self, x: &Tensor) -> Error {
+        let text = match self.what {
+            What::ArgMax => format!(
+                "attempt to get argmax of an empty sequence (input 0 has shape {:?})",
+                x.shape()
+            ),
+            w => format!(
+                "zero-size array to reduction operation {} which has no identity (input 0 has shape {:?})",
+                if w == What::Max { "maximum" } else { "minimum" },
+                x.shape()
+            ),
+        };
+        Error::value(&self.op_name, text)
+    }
+
+    fn reduce<T: Real>(&self, x: &Tensor) -> Result<Tensor> {
+        let shape = x.shape();
+        let outer: usize = shape[..self.first].iter().product();
+        let r: usize = shape[self.first..self.end].iter().product();
+        let inner: usize = shape[self.end..].iter().product();
+        let out_shape = self.out_shape(shape);
+        let extremum = matches!(self.what, What::Max | What::Min | What::ArgMax);
+        if extremum && r == 0 && (outer * inner > 0 || self.flat) {
+            return Err(self.empty_error(x));
+        }
+        let dense = super::dense(x);
+        let data: &[T] = dense.as_slice::<T>().expect("dense is contiguous");
+        if self.what == What::ArgMax {
+            return argmax(data, outer, r, inner, &out_shape);
+        }
+        let mut out = Tensor::zeros(T::DTYPE, &out_shape);
+        let o = out.data_mut::<T>();
+        if outer * inner == 0 {
+            return Ok(out);
+        }
+        if inner > 1 {
+            let slab = r * inner;
+            // With r = 0 there are no slabs and the zeros stand (empty sums).
+            for (x, o) in data.chunks(slab.max(1)).zip(o.chunks_mut(inner)) {
+                match self.what {
+                    What::Sum | What::Mean => reduce::sum_cols(x, r, inner, o),
+                    What::Max => reduce::max_cols(x, r, inner, o)?,
+                    What::Min => reduce::min_cols(x, r, inner, o)?,
+                    What::LogSumExp | What::ArgMax => unreachable!("trailing axes only"),
+                }
+            }
+        } else {
+            match self.what {
+                What::Sum | What::Mean => reduce::sum_rows(data, outer, r, o),
+                What::Max => reduce::max_rows(data, outer, r, o)?,
+                What::Min => reduce::min_rows(data, outer, r, o)?,
+                What::LogSumExp => reduce::logsumexp_rows(data, outer, r, o),
+                What::ArgMax => unreachable!("handled above"),
+            }
+        }
+        if self.what == What::Mean {
+            // Divided as the reference does; the mean of nothing is NaN (0/0).
+            let count = T::from(r).expect("a count fits a float");
+            o.iter_mut().for_each(|v| *v = *v / count);
+        }
+        Ok(out)
+    }
+}
+
+fn argmax<T: Real>(
+    data: &[T],
+    outer: usize,
+    r: usize,
+    inner: usize,
+    shape: &[usize],
+) -> Result<Tensor> {
+    let mut idx = vec![0usize; outer * inner];
+    if inner == 1 {
+        reduce::argmax_rows(data, outer, r, &mut idx)?;
+    } else {
+        // ArgMax is selected only for trailing axes or the first axis.
+        reduce::argmax_cols(data, r, inner, &mut idx)?;
+    }
+    let values: Vec<i64> = idx.into_iter().map(|i| i as i64).collect();
+    Tensor::from_vec(values, shape)
+}
