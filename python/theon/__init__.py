@@ -12,6 +12,7 @@ from theon import exceptions
 from theon import tensor
 from theon.compile import Function, Mode, SharedVariable, function, shared
 from theon import compile, gradient, printing
+from theon.compile.ops import Apply, Op, as_op
 from theon.gradient import grad
 from theon.printing import pp
 from theon.tensor.products import dot
@@ -34,4 +35,7 @@ __all__ = [
     "grad",
     "pp",
     "dot",
+    "Op",
+    "Apply",
+    "as_op",
 ]

@@ -15,6 +15,7 @@ mod numpy_interop;
 mod operand;
 mod ops;
 mod printing;
+mod pyop;
 mod shared;
 mod site;
 mod variable;
@@ -35,5 +36,6 @@ fn _theon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops::register(m)?;
     gradient::register(m)?;
     printing::register(m)?;
+    pyop::register(m)?;
     Ok(())
 }

@@ -3,6 +3,8 @@
 from theon.compile.function import Function, function
 from theon.compile.mode import FAST_COMPILE, FAST_RUN, Mode, get_mode
 from theon.compile.sharedvalue import SharedVariable, shared
+from theon.compile import ops
+from theon.compile.ops import as_op
 
 __all__ = [
     "function",
@@ -13,4 +15,6 @@ __all__ = [
     "FAST_RUN",
     "FAST_COMPILE",
     "get_mode",
+    "ops",
+    "as_op",
 ]
