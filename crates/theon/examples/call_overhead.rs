@@ -106,7 +106,12 @@ fn report(label: &str, (wall, cpu): (f64, Option<f64>)) {
 fn main() {
     let x = vector("x", F64);
     let y = &x + 1.0;
-    let reference = function(std::slice::from_ref(&x), std::slice::from_ref(&y)).unwrap();
+    let reference = Function::builder(std::slice::from_ref(&x), std::slice::from_ref(&y))
+        .kernels(KernelRegistry::reference_only())
+        .build()
+        .unwrap();
+    // The default registry: the CPU backend's fused elementwise kernel.
+    let standard = function(std::slice::from_ref(&x), std::slice::from_ref(&y)).unwrap();
     let fast = Function::builder(std::slice::from_ref(&x), std::slice::from_ref(&y))
         .kernels(fast_registry())
         .build()
@@ -134,6 +139,13 @@ fn main() {
         calls / 10,
         rounds,
     );
+    let backend = time_per_call(
+        || {
+            black_box(standard.call(std::slice::from_ref(&value)).unwrap());
+        },
+        calls,
+        rounds,
+    );
     let lean = time_per_call(
         || {
             black_box(fast.call(std::slice::from_ref(&value)).unwrap());
@@ -158,6 +170,7 @@ fn main() {
     );
     println!("f(x) = x + 1, x: float64[1], best of {rounds} rounds");
     report("reference kernel (perform), call", slow);
+    report("CPU backend (cpu.fused), call", backend);
     report("slice kernel via the seam, call", lean);
     report("slice kernel, call_owned (mutable x)", owned);
     report("  of which building the argument", making_arg);

@@ -7,8 +7,10 @@
 //! integer uses or mixed f32/f64 values are not lowered.
 
 use super::lane::{Lane, SliceFn, SliceFn2};
+use super::walk::Scratch;
 use crate::dtype::DType;
 use crate::ops::elemwise::{special, BinaryOp, CompositeNode, ScalarOp, UnaryOp};
+use std::sync::Mutex;
 
 /// Most inputs a fused kernel takes (the per-block input table is a fixed
 /// array on the stack).
@@ -98,6 +100,8 @@ pub(crate) struct Plan<T> {
     pub outputs: Vec<Src>,
     /// Rough work per element (for the threading threshold).
     pub cost: usize,
+    /// Scratch buffers kept between calls (one per concurrent task).
+    pub pool: Mutex<Vec<Scratch<T>>>,
 }
 
 /// Integer dtypes that load exactly into i64.
@@ -229,6 +233,7 @@ pub(crate) fn lower<T: Lane>(
         n_regs: regs.count,
         outputs: outputs.iter().map(|&o| srcs[o]).collect(),
         cost: cost.max(1),
+        pool: Mutex::new(Vec::new()),
     })
 }
 

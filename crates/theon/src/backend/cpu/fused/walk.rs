@@ -179,14 +179,53 @@ pub(crate) fn execute<T: Lane>(
         .for_each(|(start, sinks)| run_range(plan, layout, feeds, start, sinks));
 }
 
-/// Per-thread scratch: one load buffer per input and the registers.
-struct Scratch<T> {
+/// Per-task scratch: one load buffer per input, the registers and the
+/// odometer. Kept in the plan's pool between calls (`Plan::pool`), so a
+/// call allocates none of it once the kernel has run.
+#[derive(Default)]
+pub(crate) struct Scratch<T> {
     loads: Vec<Vec<T>>,
     /// Load buffers of integer inputs.
     int_loads: Vec<Vec<i64>>,
     /// For stride-0 inputs: the offset the load buffer was filled from.
     filled: Vec<Option<isize>>,
     regs: Vec<Vec<T>>,
+    index: Vec<usize>,
+    bases: Vec<isize>,
+}
+
+impl<T: Lane> Scratch<T> {
+    /// Sizes every buffer for `feeds`, `n_regs` registers and blocks of
+    /// `block`, reusing capacity.
+    fn fit(&mut self, feeds: &[Feed<T>], n_regs: usize, block: usize) {
+        let sized = |v: &mut Vec<T>, n: usize| {
+            v.clear();
+            v.resize(n, T::zero());
+        };
+        self.loads.resize_with(feeds.len(), Vec::new);
+        self.loads.iter_mut().for_each(|l| sized(l, block));
+        self.int_loads.resize_with(feeds.len(), Vec::new);
+        for (l, f) in self.int_loads.iter_mut().zip(feeds) {
+            l.clear();
+            l.resize(if matches!(f, Feed::Int(_)) { block } else { 0 }, 0);
+        }
+        self.filled.clear();
+        self.filled.resize(feeds.len(), None);
+        self.regs.resize_with(n_regs, Vec::new);
+        self.regs.iter_mut().for_each(|r| sized(r, block));
+        self.bases.clear();
+        self.bases.resize(feeds.len(), 0);
+    }
+}
+
+/// Sets `index` to the multi-index of flat position `flat` in `shape`.
+fn unravel_into(mut flat: usize, shape: &[usize], index: &mut Vec<usize>) {
+    index.clear();
+    index.resize(shape.len(), 0);
+    for (i, &d) in index.iter_mut().zip(shape).rev() {
+        *i = flat % d.max(1);
+        flat /= d.max(1);
+    }
 }
 
 /// Rows shorter than this are packed several to a block (one instruction
@@ -204,19 +243,14 @@ fn run_range<T: Lane>(
 ) {
     let len = sinks.first().map_or(0, Sink::len);
     let block = BLOCK.min(len.max(1));
-    let mut scratch = Scratch {
-        loads: feeds.iter().map(|_| vec![T::zero(); block]).collect(),
-        int_loads: feeds
-            .iter()
-            .map(|f| vec![0; if matches!(f, Feed::Int(_)) { block } else { 0 }])
-            .collect(),
-        filled: vec![None; feeds.len()],
-        regs: vec![vec![T::zero(); block]; plan.n_regs],
-    };
+    let pooled = plan.pool.lock().ok().and_then(|mut p| p.pop());
+    let mut scratch = pooled.unwrap_or_default();
+    scratch.fit(feeds, plan.n_regs, block);
     let nd = layout.shape.len();
     let inner = layout.shape[nd - 1];
-    let mut index = crate::tensor::unravel(start, &layout.shape);
-    let mut bases = vec![0isize; feeds.len()];
+    let mut index = std::mem::take(&mut scratch.index);
+    let mut bases = std::mem::take(&mut scratch.bases);
+    unravel_into(start, &layout.shape, &mut index);
     let packed = inner < PACK_BELOW && nd > 1;
     let mut done = 0;
     while done < len {
@@ -258,6 +292,11 @@ fn run_range<T: Lane>(
         }
         done += row_len;
         advance(&mut index, &layout.shape, row_len);
+    }
+    scratch.index = index;
+    scratch.bases = bases;
+    if let Ok(mut pool) = plan.pool.lock() {
+        pool.push(scratch);
     }
 }
 
