@@ -165,6 +165,20 @@ fn scaled_product(
     )?])
 }
 
+/// Gemm and Gemv share one kernel: `beta*z + alpha*a·x` with inputs
+/// `(z, alpha, a, x, beta)`; only their rank signatures differ.
+fn perform_beta_z_plus_alpha_product(
+    name: &str,
+    signature: &Signature,
+    inputs: &[Tensor],
+    ctx: &PerformCtx,
+) -> Result<Vec<Tensor>> {
+    check_values(name, signature, inputs)?;
+    let (alpha, beta) = (inputs[1].item().as_f64(), inputs[4].item().as_f64());
+    let k = inputs[2].shape()[1];
+    scaled_product(&inputs[0], alpha, beta, &inputs[2], &inputs[3], k, ctx)
+}
+
 impl Op for Gemm {
     fn name(&self) -> String {
         "gemm".into()
@@ -179,10 +193,7 @@ impl Op for Gemm {
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
-        check_values(&self.name(), &GEMM, inputs)?;
-        let (alpha, beta) = (inputs[1].item().as_f64(), inputs[4].item().as_f64());
-        let k = inputs[2].shape()[1];
-        scaled_product(&inputs[0], alpha, beta, &inputs[2], &inputs[3], k, ctx)
+        perform_beta_z_plus_alpha_product(&self.name(), &GEMM, inputs, ctx)
     }
 
     fn pullback(
@@ -218,10 +229,7 @@ impl Op for Gemv {
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
-        check_values(&self.name(), &GEMV, inputs)?;
-        let (alpha, beta) = (inputs[1].item().as_f64(), inputs[4].item().as_f64());
-        let k = inputs[2].shape()[1];
-        scaled_product(&inputs[0], alpha, beta, &inputs[2], &inputs[3], k, ctx)
+        perform_beta_z_plus_alpha_product(&self.name(), &GEMV, inputs, ctx)
     }
 
     fn pullback(
