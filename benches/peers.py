@@ -1,5 +1,5 @@
 """theon against its peers, side by side in one run (workloads W1, W2, W3,
-W5, W6, W8 of ../shared/BENCHMARKS.md, mirrored in docs/benchmarks.md).
+W4, W5, W6, W8, W9 of ../shared/BENCHMARKS.md, mirrored in docs/benchmarks.md).
 
     .venv/bin/python benches/peers.py            # everything
     .venv/bin/python benches/peers.py W1 W5      # some workloads
@@ -233,6 +233,114 @@ def w3(runs, steps=390, batch=128, d=784, hidden=500, k=10, lr=0.01):
            floor, unit="s", note=f"FLOP floor {floor:.2f} s")
 
 
+# --- W4: tanh RNN via scan, forward + BPTT --------------------------------
+
+
+def rnn_numpy_grads(x, h0, W, U, b):
+    """Loss ``sum(h_T**2)`` of ``h_t = tanh(x_t W + h_{t-1} U + b)`` and its
+    gradients for W, U, b: a forward loop and backpropagation through time
+    by hand."""
+    hs = [h0]
+    for t in range(x.shape[0]):
+        hs.append(np.tanh(x[t] @ W + hs[-1] @ U + b))
+    loss = (hs[-1] ** 2).sum()
+    dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
+    delta = 2 * hs[-1]
+    for t in range(x.shape[0] - 1, -1, -1):
+        dz = delta * (1 - hs[t + 1] ** 2)
+        dW += x[t].T @ dz
+        dU += hs[t].T @ dz
+        db += dz.sum(axis=0)
+        delta = dz @ U.T
+    return loss, dW, dU, db
+
+
+def w4(runs, steps=100, batch=32, n_in=64, n_hid=128):
+    rng = np.random.default_rng(4)
+    data = [
+        rng.standard_normal((steps, batch, n_in)),
+        rng.standard_normal((batch, n_hid)) * 0.5,
+        rng.standard_normal((n_in, n_hid)) * 0.5 / np.sqrt(n_in),
+        rng.standard_normal((n_hid, n_hid)) * 0.9 / np.sqrt(n_hid),
+        rng.standard_normal(n_hid) * 0.1,
+    ]
+    want = rnn_numpy_grads(*data)
+    data32 = [v.astype("float32") for v in data]
+    x, h0, W, U, b = (theon.shared(v, name=n) for v, n in zip(data32, ["x", "h0", "W", "U", "b"]))
+    h, _ = theon.scan(lambda x_t, h_prev, W, U, b: T.tanh(T.dot(x_t, W) + T.dot(h_prev, U) + b),
+                      sequences=x, outputs_info=h0, non_sequences=[W, U, b])
+    loss = (h[-1] ** 2).sum()
+    f = theon.function([], [loss, *theon.grad(loss, [W, U, b])])
+    contenders = {"theon": f, "NumPy (loop + hand BPTT)": lambda: rnn_numpy_grads(*data32)}
+    if jax:
+        import jax.numpy as jnp
+
+        def jax_loss(W, U, b, x, h0):
+            def step(h, x_t):
+                h = jnp.tanh(x_t @ W + h @ U + b)
+                return h, None
+
+            h_last, _ = jax.lax.scan(step, h0, x)
+            return (h_last**2).sum()
+
+        jf = jax.jit(jax.value_and_grad(jax_loss, argnums=(0, 1, 2)))
+        jx, jh0, jW, jU, jb = (jax.device_put(v) for v in data32)
+
+        def jax_run():
+            value, grads = jf(jW, jU, jb, jx, jh0)
+            return [value.block_until_ready(), *(np.asarray(g) for g in grads)]
+
+        contenders["JAX"] = jax_run
+    if pytensor:
+        import pytensor.tensor as pt
+
+        px, ph0 = pt.tensor3("x", dtype="float32"), pt.matrix("h0", dtype="float32")
+        pW, pU = pt.matrix("W", dtype="float32"), pt.matrix("U", dtype="float32")
+        pb = pt.vector("b", dtype="float32")
+        ph, _ = pytensor.scan(lambda x_t, h_prev, W, U, b: pt.tanh(pt.dot(x_t, W) + pt.dot(h_prev, U) + b),
+                              sequences=px, outputs_info=ph0, non_sequences=[pW, pU, pb])
+        ploss = (ph[-1] ** 2).sum()
+        pf = pytensor.function([px, ph0, pW, pU, pb], [ploss, *pytensor.grad(ploss, [pW, pU, pb])])
+        contenders["PyTensor"] = lambda: pf(*data32)
+    for name, fn in contenders.items():
+        for got, ref, what in zip(fn(), want, ["loss", "dW", "dU", "db"]):
+            scale = np.abs(ref).max()
+            check(f"W4 {name} {what}", got, ref, 2e-3, 2e-4 * scale)
+    # Per step: x_t W and h U forward; x_t' dz, h' dz and dz U' backward.
+    flops = 2 * steps * batch * (2 * n_in * n_hid + 3 * n_hid * n_hid)
+    floor = flops / (GEMM_PEAK["float32"] * 1e9)
+    report("W4 tanh RNN scan fwd+BPTT f32", interleaved(contenders, runs), floor,
+           note=f"FLOP floor {floor * 1e3:.2f} ms; theon's data in shared variables")
+
+
+# --- W9: scan per-step overhead ------------------------------------------------
+
+
+def w9(runs, steps=100_000):
+    h0 = T.dscalar("h0")
+    hs, _ = theon.scan(lambda h: h + 1, outputs_info=h0, n_steps=steps)
+    last = theon.function([h0], hs[-1])
+    history = theon.function([h0], hs)
+    check("W9 theon last", last(0.5), 0.5 + steps, 0, 0)
+    check("W9 theon history", history(0.5)[[0, -1]], [1.5, 0.5 + steps], 0, 0)
+
+    def python_loop():
+        h = np.float64(0.5)
+        for _ in range(steps):
+            h = h + 1
+        return h
+
+    check("W9 Python loop", python_loop(), 0.5 + steps, 0, 0)
+    contenders = {
+        "theon": lambda: last(0.5),
+        "theon (keeping the history)": lambda: history(0.5),
+        "Python loop on a NumPy scalar": python_loop,
+    }
+    medians = interleaved(contenders, runs)
+    report(f"W9 scan per step, h+1 ({steps} steps)", {k: t / steps for k, t in medians.items()},
+           None, unit="us", note="target <= 0.5 us per step")
+
+
 # --- W5: GEMM --------------------------------------------------------------
 
 
@@ -298,7 +406,7 @@ def w8(runs, calls=20000):
     report("W8 call overhead x+1 (1 elt)", {k: t / calls for k, t in medians.items()}, None, unit="us")
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W5": w5, "W6": w6, "W8": w8}
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W8": w8, "W9": w9}
 
 
 def main():

@@ -13,6 +13,9 @@ from theon import tensor
 from theon.compile import Function, Mode, SharedVariable, function, shared
 from theon import compile, gradient, printing
 from theon.compile.ops import Apply, Op, as_op
+from theon.compile.builders import OpFromGraph
+from theon import ifelse, scan_module, updates
+from theon.scan_module import foldl, foldr, map, reduce, scan
 from theon.gradient import grad
 from theon.printing import pp
 from theon.tensor.products import dot
@@ -38,4 +41,13 @@ __all__ = [
     "Op",
     "Apply",
     "as_op",
+    "OpFromGraph",
+    "ifelse",
+    "scan_module",
+    "updates",
+    "scan",
+    "map",
+    "reduce",
+    "foldl",
+    "foldr",
 ]

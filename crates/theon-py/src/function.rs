@@ -108,7 +108,9 @@ fn givens_of(pairs: &[(Bound<'_, PyAny>, Bound<'_, PyAny>)]) -> PyResult<Vec<(Va
 /// A compile mode from `(base, including, excluding)`: the base is
 /// `FAST_RUN`, `FAST_COMPILE` or `NONE`; the lists add or remove rules and
 /// tags by name.
-fn engine_mode((base, including, excluding): (String, Vec<String>, Vec<String>)) -> PyResult<Mode> {
+pub(crate) fn engine_mode(
+    (base, including, excluding): (String, Vec<String>, Vec<String>),
+) -> PyResult<Mode> {
     Ok(Mode::named(&base)
         .py_result()?
         .including(including)

@@ -7,6 +7,7 @@
 
 mod casting;
 mod config;
+mod control;
 mod dtypes;
 mod errors;
 mod function;
@@ -37,5 +38,6 @@ fn _theon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     gradient::register(m)?;
     printing::register(m)?;
     pyop::register(m)?;
+    control::register(m)?;
     Ok(())
 }

@@ -5,6 +5,8 @@ from theon.compile.mode import FAST_COMPILE, FAST_RUN, Mode, get_mode
 from theon.compile.sharedvalue import SharedVariable, shared
 from theon.compile import ops
 from theon.compile.ops import as_op
+from theon.compile import builders
+from theon.compile.builders import OpFromGraph
 
 __all__ = [
     "function",
@@ -17,4 +19,6 @@ __all__ = [
     "get_mode",
     "ops",
     "as_op",
+    "builders",
+    "OpFromGraph",
 ]
