@@ -9,7 +9,10 @@ before it is timed (a wrong result aborts the run). Timings are medians of
 at least 7 runs after 2 warm-ups, and contenders are interleaved run by run
 (theon, NumPy, numexpr, ..., theon, NumPy, ...) so that load from other
 tenants of the machine hits all of them alike; ratios between contenders
-of one run are the meaningful figures. Peers that are not installed
+of one run are the meaningful figures. On a loaded 2-core machine, run W4
+with OPENBLAS_NUM_THREADS=1: NumPy's small per-step products otherwise
+spin two OpenBLAS threads against the other tenants (10x slower, and
+they slow the other contenders too). Peers that are not installed
 (numexpr, JAX, PyTorch, PyTensor) are skipped and listed as such.
 """
 
