@@ -73,6 +73,19 @@ def test_borrowed_layouts_give_numpy_results(dtype, rng):
         assert got.flags.c_contiguous and got.flags.writeable
 
 
+def test_size_one_dims_and_scalars_are_borrowed_right(rng):
+    t = T.dtensor3("t")
+    f = theon.function([t], t * 2 + 1)
+    base = rng.standard_normal((3, 8))
+    for view in [base[:, None, ::2], base[::-1, None, :], base.reshape(3, 1, 8)]:
+        assert_close(f(view), view * 2 + 1)
+    s = T.dscalar("s")
+    g = theon.function([s], s * 3)
+    value = rng.standard_normal(())
+    assert_close(g(np.asarray(value)), np.asarray(value * 3))
+    assert_close(g(np.float64(value)), np.asarray(value * 3))
+
+
 @pytest.mark.parametrize(
     "build",
     [

@@ -249,7 +249,7 @@ pub fn tensor_into_numpy<'py>(py: Python<'py>, tensor: Tensor) -> PyResult<Bound
 /// The address of a contiguous tensor's first element.
 fn contiguous_bytes(tensor: &Tensor) -> *const u8 {
     theon::with_dtype!(tensor.dtype(), T => {
-        tensor.as_slice::<T>().map_or(std::ptr::null(), |s| s.as_ptr() as *const u8)
+        tensor.as_slice::<T>().map_or(std::ptr::null(), |s| s.as_ptr().cast::<u8>())
     })
 }
 

@@ -51,7 +51,13 @@ impl Tensor {
                 "shape {shape:?} and strides {byte_strides:?} differ in rank"
             )));
         }
-        if let Some(s) = byte_strides.iter().find(|&&s| s % item != 0) {
+        // A dim of size 1 is never stepped along: NumPy leaves any stride
+        // there, so it is ignored (and stored as 0).
+        let odd = shape
+            .iter()
+            .zip(byte_strides)
+            .find(|(&d, &s)| d > 1 && s % item != 0);
+        if let Some((_, s)) = odd {
             return Err(refuse(format!(
                 "stride {s} is not a multiple of the {dtype} item size {item}"
             )));
@@ -62,7 +68,11 @@ impl Tensor {
         if shape.contains(&0) {
             return Ok(Tensor::zeros(dtype, shape));
         }
-        let strides: Vec<isize> = byte_strides.iter().map(|&s| s / item).collect();
+        let strides: Vec<isize> = shape
+            .iter()
+            .zip(byte_strides)
+            .map(|(&d, &s)| if d > 1 { s / item } else { 0 })
+            .collect();
         // Lowest and highest element reached, relative to `data`.
         let (mut lo, mut hi) = (0isize, 0isize);
         for (&d, &s) in shape.iter().zip(&strides) {
@@ -134,12 +144,13 @@ mod tests {
     fn strided_and_reversed_layouts_read_the_right_elements() {
         let base = Tensor::randn(F64, &[48], 3);
         let data = Arc::new(base.to_vec::<f64>());
-        let cases: [(usize, [usize; 2], [isize; 2]); 5] = [
+        let cases: [(usize, [usize; 2], [isize; 2]); 6] = [
             (0, [6, 8], [8, 1]),
             (0, [8, 6], [1, 8]),
             (47, [6, 8], [-8, -1]),
             (5, [3, 3], [16, -2]),
             (9, [4, 5], [0, 3]),
+            (7, [1, 6], [1001, 2]),
         ];
         for (start, shape, strides) in cases {
             let t = over(&data, start, &shape, &strides).unwrap();
@@ -199,6 +210,9 @@ mod tests {
         assert!(rank.unwrap_err().to_string().contains("rank"));
         let bools = unsafe { Tensor::from_borrowed(Bool, &[2], &[1], ptr, owner()) };
         assert!(bools.unwrap_err().to_string().contains("bool"));
+        // The stride of a size-1 dim is never used, so any value passes.
+        let unit = unsafe { Tensor::from_borrowed(I16, &[1, 3], &[3, 2], ptr, owner()) };
+        assert_eq!(unit.unwrap().to_vec::<i16>(), vec![7; 3]);
         assert_eq!(Arc::strong_count(&data), 1);
     }
 }
