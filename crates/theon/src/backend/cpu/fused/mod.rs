@@ -18,6 +18,8 @@ mod walk;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wide_tests;
 
 pub(crate) use lane::Lane;
 pub use walk::PAR_WORK;
@@ -126,6 +128,29 @@ impl Kernel for FusedKernel {
                 format!("takes {} inputs, got {n}", self.in_dtypes.len()),
             ));
         }
+        // `n <= MAX_INPUTS` (checked when the plan was built).
+        if n <= FEW_INPUTS {
+            self.run_with::<FEW_INPUTS>(inputs, ctx, outputs)
+        } else {
+            self.run_with::<MAX_INPUTS>(inputs, ctx, outputs)
+        }
+    }
+}
+
+/// Up to this many inputs, a call's per-input tables are small stack
+/// arrays (no allocation, little to initialise: a call on tiny arrays is
+/// all fixed cost).
+const FEW_INPUTS: usize = 8;
+
+impl FusedKernel {
+    /// [`Kernel::run`] with per-input tables of `N >= inputs.len()` entries.
+    fn run_with<const N: usize>(
+        &self,
+        inputs: &mut Inputs<'_>,
+        ctx: &PerformCtx,
+        outputs: &mut Vec<Tensor>,
+    ) -> Result<()> {
+        let n = inputs.len();
         // The destroyed input, taken when it dies here.
         let held: Option<(usize, Tensor)> = self
             .destroy
@@ -136,10 +161,7 @@ impl Kernel for FusedKernel {
                 _ => inputs.get(i),
             }
         };
-        // Per-input tables live on the stack (`n <= MAX_INPUTS`, checked
-        // when the plan was built): a call on tiny arrays is dominated by
-        // fixed costs such as allocations.
-        let mut shapes: [&[usize]; MAX_INPUTS] = [&[]; MAX_INPUTS];
+        let mut shapes: [&[usize]; N] = [&[]; N];
         for (i, s) in shapes[..n].iter_mut().enumerate() {
             *s = tensor(i).shape();
         }
@@ -154,7 +176,7 @@ impl Kernel for FusedKernel {
                 ));
             }
         }
-        let mut parts: [(usize, &[usize], &[isize]); MAX_INPUTS] = [(0, &[], &[]); MAX_INPUTS];
+        let mut parts: [(usize, &[usize], &[isize]); N] = [(0, &[], &[]); N];
         for (i, p) in parts[..n].iter_mut().enumerate() {
             *p = (tensor(i).offset(), tensor(i).shape(), tensor(i).strides());
         }
@@ -179,7 +201,7 @@ impl Kernel for FusedKernel {
             outputs.push(Tensor::zeros(d, &shape));
         }
         if size > 0 {
-            let mut tensors: [Option<&Tensor>; MAX_INPUTS] = [None; MAX_INPUTS];
+            let mut tensors: [Option<&Tensor>; N] = [None; N];
             for (i, t) in tensors[..n].iter_mut().enumerate() {
                 *t = match &held {
                     _ if reused_index == Some(i) => None,
