@@ -131,6 +131,18 @@ def test_results_never_alias_arguments(build, rng):
     assert np.all(a != 0.0)
 
 
+@pytest.mark.parametrize("build", [lambda x: x, lambda x: x[::-1], lambda x: x.dimshuffle(0)])
+def test_shared_updates_from_an_argument_do_not_alias_it(build, rng):
+    x = T.dvector("x")
+    s = theon.shared(rng.standard_normal(4), "s")
+    f = theon.function([x], [], updates=[(s, build(x))])
+    a = rng.standard_normal(4)
+    kept = a.copy()
+    f(a)
+    a[:] = 100.0
+    np.testing.assert_array_equal(s.get_value(), build(kept))
+
+
 def test_misaligned_and_bool_arguments_are_copied(rng):
     raw = np.zeros(8 * 5 + 1, dtype=np.uint8)[1:].view(np.float64)  # misaligned
     raw[:] = rng.standard_normal(5)

@@ -112,3 +112,30 @@ fn inplace_kernels_overwrite_owned_buffers_but_not_borrowed_ones() {
     );
     assert_eq!(*data, before);
 }
+
+#[test]
+fn state_kept_after_a_call_never_views_a_borrowed_argument() {
+    let x = vector("x", F64);
+    let s = shared(Tensor::randn(F64, &[4], 11), "s");
+    let f = Function::builder::<Var, Var>(std::slice::from_ref(&x), &[])
+        .updates([(s.clone(), x.clone())])
+        .build()
+        .unwrap();
+    let reversed = Function::builder::<Var, Var>(std::slice::from_ref(&x), &[])
+        .updates([(s.clone(), x.flip(0))])
+        .build()
+        .unwrap();
+    let data = random(4, 12);
+    f.call(&[borrowed(&data, 0, &[4], &[1])]).unwrap();
+    assert!(!s.get_value().is_borrowed());
+    assert_eq!(s.get_value().to_vec::<f64>(), *data);
+    reversed.call(&[borrowed(&data, 0, &[4], &[1])]).unwrap();
+    assert!(!s.get_value().is_borrowed());
+    let want: Vec<f64> = data.iter().rev().copied().collect();
+    assert_eq!(s.get_value().to_vec::<f64>(), want);
+    assert_eq!(
+        Arc::strong_count(&data),
+        1,
+        "no handle on the memory is kept"
+    );
+}
