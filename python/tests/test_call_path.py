@@ -131,7 +131,7 @@ def test_results_never_alias_arguments(build, rng):
     assert np.all(a != 0.0)
 
 
-@pytest.mark.parametrize("build", [lambda x: x, lambda x: x[::-1], lambda x: x.dimshuffle(0)])
+@pytest.mark.parametrize("build", [lambda x: x, lambda x: x[::-1], lambda x: x.T])
 def test_shared_updates_from_an_argument_do_not_alias_it(build, rng):
     x = T.dvector("x")
     s = theon.shared(rng.standard_normal(4), "s")
