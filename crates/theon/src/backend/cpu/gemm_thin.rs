@@ -47,25 +47,40 @@ pub fn add_product<T: Real>(alpha: T, a: MatRef<T>, b: MatRef<T>, c: &mut [T]) {
     }
 }
 
-/// `b` (k×n) transposed into a dense n×k buffer.
-fn transposed<T: Real>(b: MatRef<T>) -> Vec<T> {
-    let mut bt = vec![T::zero(); b.rows * b.cols];
+/// Elements a float32 accumulator sums before its partial sum is added
+/// to an f64 total (keeps long products accurate).
+const SPAN: usize = 2048;
+
+/// Output columns held per row (b's rows are padded to this width).
+const NP: usize = 16;
+
+/// `b` (k×n) copied into dense rows of `NP` (zeros past column n).
+fn padded<T: Real>(b: MatRef<T>) -> Vec<T> {
+    let mut bp = vec![T::zero(); b.rows * NP];
     for kk in 0..b.rows {
         for j in 0..b.cols {
             let at = b.offset as isize + kk as isize * b.rs + j as isize * b.cs;
-            bt[j * b.rows + kk] = b.data[at as usize];
+            bp[kk * NP + j] = b.data[at as usize];
         }
     }
-    bt
+    bp
 }
 
-/// Rows of `a` contiguous: each block of four rows against each column.
+/// Rows of `a` contiguous: a block of rows at a time, each row's `NP`
+/// outputs held in registers while `k` advances (`a[i, kk]` broadcast
+/// against the padded row `kk` of `b`).
 fn rows_dot<T: Real>(alpha: T, a: MatRef<T>, b: MatRef<T>, c: &mut [T]) {
     let (k, n) = (a.cols, b.cols);
-    let bt = transposed(b);
+    let bp = padded(b);
     let row = |i: usize| {
         let start = (a.offset as isize + i as isize * a.rs) as usize;
         &a.data[start..start + k]
+    };
+    // Four rows per block for f32, two for f64 (what fits in registers).
+    let step = if T::DTYPE == crate::dtype::DType::F32 {
+        4
+    } else {
+        2
     };
     let rows_per_task = 64;
     c.par_chunks_mut(rows_per_task * n)
@@ -73,70 +88,68 @@ fn rows_dot<T: Real>(alpha: T, a: MatRef<T>, b: MatRef<T>, c: &mut [T]) {
         .for_each(|(t, out)| {
             let first = t * rows_per_task;
             let rows = out.len() / n;
-            let mut i = 0;
-            while i + 4 <= rows {
-                let r = [
-                    row(first + i),
-                    row(first + i + 1),
-                    row(first + i + 2),
-                    row(first + i + 3),
-                ];
-                for j in 0..n {
-                    let d = dot4(r, &bt[j * k..(j + 1) * k]);
-                    for (q, dq) in d.iter().enumerate() {
-                        out[(i + q) * n + j] += alpha * *dq;
+            for i in (0..rows).step_by(step) {
+                // A short last block repeats its last row.
+                let r: [&[T]; 4] =
+                    std::array::from_fn(|q| row(first + (i + q.min(step - 1)).min(rows - 1)));
+                let sums = if step == 4 {
+                    block::<T, 4>(r, &bp)
+                } else {
+                    block::<T, 2>(r, &bp)
+                };
+                for (q, sq) in sums.iter().enumerate().take(step.min(rows - i)) {
+                    for (j, &v) in sq[..n].iter().enumerate() {
+                        out[(i + q) * n + j] += alpha * T::from(v).expect("a float converts");
                     }
-                }
-                i += 4;
-            }
-            for i in i..rows {
-                for j in 0..n {
-                    let d = dot4([row(first + i); 4], &bt[j * k..(j + 1) * k]);
-                    out[i * n + j] += alpha * d[0];
                 }
             }
         });
 }
 
-/// Elements a float32 lane accumulates before its partial sum is added
-/// to the f64 total (keeps long dot products accurate).
-const SPAN: usize = 2048;
+/// The `R`-row block through the AVX2+FMA or the baseline build.
+fn block<T: Real, const R: usize>(r: [&[T]; 4], bp: &[T]) -> [[f64; NP]; 4] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if isa() == Isa::Avx2Fma {
+            // SAFETY: `isa()` reports Avx2Fma only when the CPU has AVX2
+            // and FMA, the features `block_avx2` is compiled for.
+            return unsafe { block_avx2::<T, R>(r, bp) };
+        }
+    }
+    block_k::<T, Plain, R>(r, bp)
+}
 
-/// Four dot products of `r[q]` with `w`, 8 lanes each, in spans of `SPAN`
-/// whose partial sums add up in f64.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn block_avx2<T: Real, const R: usize>(r: [&[T]; 4], bp: &[T]) -> [[f64; NP]; 4] {
+    block_k::<T, Fused, R>(r, bp)
+}
+
+/// Sums over `kk` of `r[q][kk]·bp[kk, :]` for the first `R` rows, in
+/// spans of `SPAN` whose partial sums add up in f64.
 #[inline(always)]
-fn dot4_k<T: Real, A: Arch>(r: [&[T]; 4], w: &[T]) -> [T; 4] {
-    const L: usize = 8;
-    let k = w.len();
+fn block_k<T: Real, A: Arch, const R: usize>(r: [&[T]; 4], bp: &[T]) -> [[f64; NP]; 4] {
+    let k = bp.len() / NP;
     let r = r.map(|x| &x[..k]);
-    let mut total = [0.0f64; 4];
+    let mut total = [[0.0f64; NP]; 4];
     for s0 in (0..k).step_by(SPAN) {
         let s1 = (s0 + SPAN).min(k);
-        let body = s0 + (s1 - s0) / L * L;
-        let mut acc = [[T::zero(); L]; 4];
-        for s in (s0..body).step_by(L) {
-            let wv = &w[s..s + L];
-            for q in 0..4 {
-                let rv = &r[q][s..s + L];
-                for l in 0..L {
-                    acc[q][l] = T::mla::<A>(rv[l], wv[l], acc[q][l]);
+        let mut acc = [[T::zero(); NP]; R];
+        for (kk, brow) in (s0..s1).zip(bp[s0 * NP..s1 * NP].chunks_exact(NP)) {
+            for (q, accq) in acc.iter_mut().enumerate() {
+                let av = r[q][kk];
+                for (x, &bv) in accq.iter_mut().zip(brow) {
+                    *x = T::mla::<A>(av, bv, *x);
                 }
             }
         }
-        for q in 0..4 {
-            let mut sum = acc[q].iter().fold(T::zero(), |s, &v| s + v);
-            for s in body..s1 {
-                sum = T::mla::<A>(r[q][s], w[s], sum);
+        for (t, a) in total.iter_mut().zip(&acc) {
+            for (tv, av) in t.iter_mut().zip(a) {
+                *tv += av.to_f64().expect("a float converts");
             }
-            total[q] += sum.to_f64().expect("a float converts");
         }
     }
-    total.map(|t| T::from(t).expect("a float converts"))
-}
-twin!(dot4_k, dot4_avx2, (r: [&[T]; 4], w: &[T]) -> [T; 4]);
-
-fn dot4<T: Real>(r: [&[T]; 4], w: &[T]) -> [T; 4] {
-    dispatch!(dot4_k, dot4_avx2, T, (r, w))
+    total
 }
 
 /// Columns of `a` contiguous: `cᵀ[j, :] += Σ_kk b[kk, j]·a[:, kk]`, four
