@@ -134,17 +134,23 @@ fn block_k<T: Real, A: Arch, const R: usize>(r: [&[T]; 4], bp: &[T]) -> [[f64; N
     let mut total = [[0.0f64; NP]; 4];
     for s0 in (0..k).step_by(SPAN) {
         let s1 = (s0 + SPAN).min(k);
-        let mut acc = [[T::zero(); NP]; R];
+        // Halves of 8 lanes: one 256-bit register of f32 each.
+        let mut lo = [[T::zero(); 8]; R];
+        let mut hi = [[T::zero(); 8]; R];
         for (kk, brow) in (s0..s1).zip(bp[s0 * NP..s1 * NP].chunks_exact(NP)) {
-            for (q, accq) in acc.iter_mut().enumerate() {
+            let (b_lo, b_hi) = brow.split_at(8);
+            for q in 0..R {
                 let av = r[q][kk];
-                for (x, &bv) in accq.iter_mut().zip(brow) {
+                for (x, &bv) in lo[q].iter_mut().zip(b_lo) {
+                    *x = T::mla::<A>(av, bv, *x);
+                }
+                for (x, &bv) in hi[q].iter_mut().zip(b_hi) {
                     *x = T::mla::<A>(av, bv, *x);
                 }
             }
         }
-        for (t, a) in total.iter_mut().zip(&acc) {
-            for (tv, av) in t.iter_mut().zip(a) {
+        for q in 0..R {
+            for (tv, av) in total[q].iter_mut().zip(lo[q].iter().chain(&hi[q])) {
                 *tv += av.to_f64().expect("a float converts");
             }
         }
