@@ -52,7 +52,11 @@ impl ReduceOfElemwise {
 
 impl Op for ReduceOfElemwise {
     fn name(&self) -> String {
-        format!("{}({})", self.reduce.name(), self.body.expression(0))
+        format!(
+            "{}(composite{{{}}})",
+            self.reduce.name(),
+            self.body.expression(0)
+        )
     }
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
@@ -146,7 +150,7 @@ mod tests {
     #[test]
     fn performs_the_body_then_the_reduction() {
         let op = ReduceOfElemwise::new(exp_diff(DType::F64), sum(vec![1], false)).unwrap();
-        assert_eq!(op.name(), "sum{axis=(1)}(exp((i0 - i1)))");
+        assert_eq!(op.name(), "sum{axis=(1)}(composite{exp((i0 - i1))})");
         let x = Tensor::randn(DType::F64, &[5, 3], 1).t(); // (3, 5), strided
         let m = Tensor::randn(DType::F64, &[3, 1], 2);
         let types = [
