@@ -158,6 +158,25 @@ const REGISTRY: &[Entry] = &[
         },
         Tested(&["grad_ops/composite.rs::composite_gradients_match_finite_differences"]),
     ),
+    entry(
+        "ReduceOfElemwise",
+        || {
+            let node = theon::ops::elemwise::CompositeNode {
+                op: theon::ops::elemwise::ScalarOp::Unary(theon::ops::elemwise::UnaryOp::Exp),
+                args: vec![0],
+                dtype: F64,
+            };
+            let body = theon::ops::elemwise::Composite::new(vec![F64], vec![node], vec![1]).unwrap();
+            let reduce = theon::ops::reduce::Reduce {
+                kind: theon::ops::reduce::ReduceKind::Sum,
+                axes: vec![0],
+                keepdims: false,
+            };
+            let op = theon::ops::reduce::ReduceOfElemwise::new(body, reduce).unwrap();
+            Var::apply1(op, &[m()]).unwrap()
+        },
+        Tested(&["grad_ops/composite.rs::reduce_of_elemwise_gradients_match_finite_differences"]),
+    ),
     // ops/reduce
     entry(
         "Reduce",

@@ -5,7 +5,8 @@
 //! - `plan`: lowering the scalar body to block instructions and registers;
 //! - `block`: running the instructions over a block of ≤ 256 elements
 //!   (vectorised math kernels, plain loops, f64 fallbacks);
-//! - `walk`: broadcasting, strided inputs, rows and blocks, threads.
+//! - `walk`: broadcasting, strided inputs, rows and blocks, threads;
+//! - `reduce`: a sum of a body (`ReduceOfElemwise`) without materialising it.
 //!
 //! Results match the reference `perform` exactly for arithmetic,
 //! comparisons, casts and the f64 fallbacks, and within the math kernels'
@@ -14,14 +15,18 @@
 mod block;
 mod lane;
 mod plan;
+mod reduce;
 mod walk;
 
+#[cfg(test)]
+mod reduce_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod wide_tests;
 
 pub(crate) use lane::Lane;
+pub use reduce::{select as select_reduce, FusedReduceKernel};
 pub use walk::PAR_WORK;
 
 use crate::compile::{Inputs, Kernel};
