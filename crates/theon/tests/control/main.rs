@@ -7,6 +7,7 @@ mod rewrites;
 mod scan_errors;
 mod scan_examples;
 mod scan_grad;
+mod scan_loops;
 
 use theon::prelude::*;
 

@@ -39,6 +39,8 @@ mod chains;
 mod control;
 mod fold;
 mod nnet;
+mod scan_graph;
+mod scan_loops;
 mod shapes;
 mod specialize;
 mod stabilize;
@@ -94,6 +96,7 @@ pub fn standard() -> RewriteDb {
         .chain(blas::rules())
         .chain(useless::specialize_rules())
         .chain(control::specialize_rules())
+        .chain(scan_loops::rules())
     {
         db.register("specialize", rule);
     }

@@ -14,18 +14,24 @@ mod builder;
 mod desugar;
 mod grad;
 mod op;
+mod outer;
 mod parts;
 mod rop;
 mod rows;
 mod run;
 mod spec;
+mod steps;
 mod sugar;
+mod vectorize;
 
 pub use builder::{
     scan, IntoStepOutputs, OutputInfo, ScanBuilder, ScanOptions, ScanResult, Seq, StepArgs,
     StepOutputs,
 };
-pub use op::Scan;
+pub use op::{with_time_axis, Scan};
+pub use outer::{stack_read, steps_of};
 pub use parts::{CarryPart, ReadPart, ScanNode, ScanParts, WritePart};
 pub use spec::{Carry, ReadTrack, ScanSpec, SegLen, Segment, Steps, WriteTrack};
+pub use steps::{scan_steps, ScanSteps};
 pub use sugar::{foldl, foldr, map, reduce};
+pub use vectorize::{Export, Lifted, Lifter};

@@ -118,7 +118,7 @@ fn scan_error(spec: &ScanSpec, message: String) -> Error {
 }
 
 /// Rows covered by a track's segments (checking the inner segments' sizes).
-fn covered(spec: &ScanSpec, track: &ReadTrack, segs: &[Tensor]) -> Result<usize> {
+pub(super) fn covered(spec: &ScanSpec, track: &ReadTrack, segs: &[Tensor]) -> Result<usize> {
     for (i, seg) in segs.iter().enumerate() {
         if seg.ndim() == 0 {
             let msg = format!(
@@ -145,7 +145,11 @@ fn covered(spec: &ScanSpec, track: &ReadTrack, segs: &[Tensor]) -> Result<usize>
 
 /// The number of steps: `n_steps`, or what the sequences allow (they must
 /// agree). Zero or negative counts are errors.
-fn step_count(spec: &ScanSpec, n_steps: Option<&Tensor>, reads: &[&[Tensor]]) -> Result<usize> {
+pub(super) fn step_count(
+    spec: &ScanSpec,
+    n_steps: Option<&Tensor>,
+    reads: &[&[Tensor]],
+) -> Result<usize> {
     if let Some(n) = n_steps {
         let n = n.item().as_i64();
         if n <= 0 {
@@ -196,6 +200,25 @@ fn stop_requested(spec: &ScanSpec, cond: &Tensor) -> Result<bool> {
     Ok(cond.item().as_bool())
 }
 
+/// Checks that a sequence has the rows `steps` steps read.
+pub(super) fn check_rows(
+    spec: &ScanSpec,
+    track: &ReadTrack,
+    segs: &[Tensor],
+    steps: usize,
+) -> Result<()> {
+    let len = covered(spec, track, segs)?;
+    if !track.zero_outside && len < steps + track.span {
+        let msg = format!(
+            "sequence '{}' has {len} rows, but {steps} steps with its taps need {}",
+            track.name,
+            steps + track.span
+        );
+        return Err(scan_error(spec, msg));
+    }
+    Ok(())
+}
+
 /// A read track during the loop.
 struct ReadState<'a> {
     track: &'a ReadTrack,
@@ -212,15 +235,7 @@ impl<'a> ReadState<'a> {
         segs: &'a [Tensor],
         steps: usize,
     ) -> Result<Self> {
-        let len = covered(spec, track, segs)?;
-        if !track.zero_outside && len < steps + track.span {
-            let msg = format!(
-                "sequence '{}' has {len} rows, but {steps} steps with its taps need {}",
-                track.name,
-                steps + track.span
-            );
-            return Err(scan_error(spec, msg));
-        }
+        check_rows(spec, track, segs, steps)?;
         let ends = segs
             .iter()
             .zip(&track.starts)
