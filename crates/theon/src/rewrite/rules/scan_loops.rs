@@ -26,12 +26,13 @@ use crate::error::Site;
 use crate::graph::{clone_replace, toposort, NodeKind, TensorType, Var};
 use crate::ops::control::body::dependents_of;
 use crate::ops::control::scan::{
-    stack_read, steps_of, Export, Lifted, Lifter, ReadPart, ReadTrack, Scan, ScanParts, SegLen,
-    Segment, WritePart, WriteTrack,
+    backwards, stack_read, steps_of, Export, Lifted, Lifter, ReadPart, ReadTrack, Scan, ScanParts,
+    SegLen, Segment, WritePart, WriteTrack,
 };
 use crate::ops::elemwise::{BinaryOp, Elemwise, ScalarOp};
 use crate::ops::indexing::IndexItem;
 use crate::ops::products::{Dot, Einsum};
+use crate::ops::shape::try_flip;
 use indexmap::{IndexMap, IndexSet};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -254,14 +255,15 @@ fn conform_id(fg: &FunctionGraph, old: VarId, new: VarId) -> Option<VarId> {
     fg.ty(old).accepts(fg.ty(new)).then_some(new)
 }
 
-/// A per-step output track: row `s` is step `s`'s value.
-fn plain_write(name: &str, source: &Var) -> WritePart {
+/// A per-step output track: row `j` is step `j`'s value (step `T-1-j`'s
+/// when `backwards`).
+fn plain_write(name: &str, source: &Var, backwards: bool) -> WritePart {
     WritePart {
         track: WriteTrack {
             name: name.to_string(),
             offsets: vec![0],
             span: 0,
-            reversed: false,
+            reversed: backwards,
             segments: vec![Segment {
                 start: 0,
                 len: SegLen::Rest,
@@ -272,15 +274,16 @@ fn plain_write(name: &str, source: &Var) -> WritePart {
     }
 }
 
-/// A sequence track reading row `s` of `rows` at step `s`.
-fn plain_read(name: &str, rows: Var, inner: Var) -> ReadPart {
+/// A sequence track reading row `j` of `rows` at step `j` (at step
+/// `T-1-j` when `backwards`).
+fn plain_read(name: &str, rows: Var, inner: Var, backwards: bool) -> ReadPart {
     ReadPart {
         track: ReadTrack {
             name: name.to_string(),
             starts: vec![0],
             offsets: vec![0],
             span: 0,
-            reversed: false,
+            reversed: backwards,
             zero_outside: false,
         },
         segments: vec![rows],
@@ -329,6 +332,7 @@ fn scan_hoist_invariants(fg: &mut FunctionGraph, node: NodeId) -> Option<Vec<Var
 /// A lifter seeded with the constants (invariant) and every read offset
 /// (stacked).
 fn sequence_lifter<'a>(parts: &ScanParts, steps: &Var, export: Box<Export<'a>>) -> Lifter<'a> {
+    let backwards = backwards(parts);
     let mut seeds: Vec<(Var, Lifted)> = parts
         .consts
         .iter()
@@ -336,7 +340,7 @@ fn sequence_lifter<'a>(parts: &ScanParts, steps: &Var, export: Box<Export<'a>>) 
         .collect();
     for read in &parts.reads {
         for (i, inner) in read.inner.iter().enumerate() {
-            if let Some(rows) = stack_read(read, read.track.offsets[i], steps) {
+            if let Some(rows) = stack_read(read, read.track.offsets[i], steps, backwards) {
                 seeds.push((inner.clone(), Lifted::Stacked(rows)));
             }
         }
@@ -379,7 +383,9 @@ fn scan_push_out_sequences(fg: &mut FunctionGraph, node: NodeId) -> Option<Vec<V
             continue;
         };
         let ph = Var::input(&format!("{}[t]", v.label()), v.ty().clone());
-        rb.parts.add_read(plain_read(&v.label(), rows, ph.clone()));
+        let backwards = backwards(&rb.parts);
+        rb.parts
+            .add_read(plain_read(&v.label(), rows, ph.clone(), backwards));
         pairs.push((v, ph));
     }
     if pairs.is_empty() {
@@ -417,6 +423,12 @@ fn vectorize_whole(
         }
         let Some(Lifted::Stacked(rows)) = (plain).then(|| lifter.lift(&part.sources[0]))? else {
             return None;
+        };
+        // Outputs are in step order.
+        let rows = if backwards(&rb.parts) {
+            try_flip(&rows, 0i64).ok()?
+        } else {
+            rows
         };
         values.push(conform(&rows, fg.ty(old_split.writes[w][0]))?);
     }
@@ -482,7 +494,9 @@ fn sum_of(
             .insert(v.key(), (stand_in.clone(), v.clone()));
         Some(stand_in)
     };
-    let mut lifter = sequence_lifter(parts, steps, Box::new(export));
+    let carries: Vec<Var> = parts.carries.iter().flat_map(|c| c.inner.clone()).collect();
+    let inside = dependents_of(&body_outputs(parts), &carries);
+    let mut lifter = sequence_lifter(parts, steps, Box::new(export)).keep_inside(inside);
     let total = lifter.sum_over_steps(term)?;
     drop(lifter);
     let found = local.borrow().clone();
@@ -528,7 +542,10 @@ fn scan_sum_out(fg: &mut FunctionGraph, node: NodeId) -> Option<Vec<VarId>> {
     let exported: Vec<(Var, Var)> = exports.borrow().values().cloned().collect();
     let mut stand_ins = Vec::new();
     for (stand_in, v) in &exported {
-        let w = rb.parts.add_write(plain_write(&stand_in.label(), v));
+        let backwards = backwards(&rb.parts);
+        let w = rb
+            .parts
+            .add_write(plain_write(&stand_in.label(), v, backwards));
         stand_ins.push((stand_in.clone(), w));
     }
     let mut lasts = Vec::new();

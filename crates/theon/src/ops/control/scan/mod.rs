@@ -29,7 +29,7 @@ pub use builder::{
     StepOutputs,
 };
 pub use op::{with_time_axis, Scan};
-pub use outer::{stack_read, steps_of};
+pub use outer::{backwards, stack_read, steps_of};
 pub use parts::{CarryPart, ReadPart, ScanNode, ScanParts, WritePart};
 pub use spec::{Carry, ReadTrack, ScanSpec, SegLen, Segment, Steps, WriteTrack};
 pub use steps::{scan_steps, ScanSteps};

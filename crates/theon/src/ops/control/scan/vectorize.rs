@@ -21,7 +21,7 @@ use crate::ops::elemwise::{Composite, Elemwise};
 use crate::ops::products::{try_einsum, Contraction, Dot, Einsum};
 use crate::ops::reduce::{try_reduce, Axis, Reduce, ReduceKind};
 use crate::ops::shape::{try_dimshuffle, try_reshape, try_shape_i, Dim, DimShuffle};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A body value seen from outside the loop.
 #[derive(Clone, Debug)]
@@ -40,6 +40,9 @@ pub type Export<'a> = dyn FnMut(&Var) -> Option<Var> + 'a;
 /// Lifts body values, memoized by variable.
 pub struct Lifter<'a> {
     known: HashMap<(u64, usize), Option<Lifted>>,
+    /// Elementwise values the loop computes anyway (they depend on its
+    /// state): exported whole rather than recomputed from exported inputs.
+    inside: HashSet<(u64, usize)>,
     /// The number of steps (an int64 scalar).
     steps: Var,
     export: Box<Export<'a>>,
@@ -60,9 +63,22 @@ impl<'a> Lifter<'a> {
     ) -> Lifter<'a> {
         Lifter {
             known: seeds.into_iter().map(|(v, l)| (v.key(), Some(l))).collect(),
+            inside: HashSet::new(),
             steps,
             export,
         }
+    }
+
+    /// Marks values the loop computes anyway: elementwise ones among them
+    /// are exported whole.
+    pub fn keep_inside(mut self, keys: impl IntoIterator<Item = (u64, usize)>) -> Self {
+        self.inside.extend(keys);
+        self
+    }
+
+    fn is_elementwise(v: &Var) -> bool {
+        v.op()
+            .is_some_and(|op| op.as_any().is::<Elemwise>() || op.as_any().is::<Composite>())
     }
 
     /// `v` lifted, or `None` when it can be neither lifted nor exported.
@@ -72,6 +88,9 @@ impl<'a> Lifter<'a> {
         }
         let lifted = match &v.node().kind {
             NodeKind::Constant(_) => Some(Lifted::Invariant(v.clone())),
+            NodeKind::Apply(_) if self.inside.contains(&v.key()) && Self::is_elementwise(v) => {
+                self.export_of(v)
+            }
             NodeKind::Apply(_) if liftable_op(v) || self.invariant_only(v) => {
                 self.lift_apply(v).or_else(|| self.export_of(v))
             }
@@ -168,16 +187,16 @@ impl<'a> Lifter<'a> {
         let operands: Vec<&Var> = terms.iter().map(|t| &t.1).collect();
         let text = subscripts(&terms, &output)?;
         let result = ok(try_einsum(&text, &operands))?;
-        match merged {
-            Some((t, rows)) if keep_time => {
-                let mut dims = vec![Dim::Var(t), Dim::Var(rows)];
-                for axis in 1..result.ndim() {
-                    dims.push(Dim::Var(ok(try_shape_i(&result, axis as i64))?));
-                }
-                ok(try_reshape(&result, dims))
-            }
-            _ => Some(result),
+        let Some(restore) = merged else {
+            return Some(result);
+        };
+        let mut dims = vec![Dim::Var(restore.t), Dim::Var(restore.n)];
+        for axis in 1..result.ndim() {
+            dims.push(Dim::Var(ok(try_shape_i(&result, axis as i64))?));
         }
+        let split = ok(try_reshape(&result, dims))?;
+        let pattern: Vec<Option<usize>> = restore.back.iter().map(|&a| Some(a)).collect();
+        ok(try_dimshuffle(&split, &pattern))
     }
 }
 
@@ -242,48 +261,71 @@ fn elementwise(v: &Var, inputs: &[Lifted]) -> Option<Var> {
     Some(outs[v.index()].clone())
 }
 
-/// Merges the time label into the label after it when only stacked
-/// operands carry that label, always right after the time label, and the
-/// output has both adjacent at its front (`keep_time`) or neither: each
-/// stacked operand is reshaped to `(T·n, ...)`. Returns `(T, n)` when
-/// merged (to split the result again), `Some(None)` when left as is.
+/// Merges the time label with a label `m` that every stacked operand
+/// carries, no invariant operand does, and the output has exactly when
+/// it keeps the time axis: each stacked operand is transposed to put `m`
+/// right after the time axis (free when it already is) and reshaped to
+/// `(T·n, ...)`. Returns how to restore the output (its time and `m`
+/// sizes, and the axis order to go back to), or `Some(None)` when no
+/// label qualifies.
 #[allow(clippy::type_complexity)]
 fn merge_time(
     terms: &mut [(Vec<usize>, Var, bool)],
     output: &mut Vec<usize>,
     time: usize,
     keep_time: bool,
-) -> Option<Option<(Var, Var)>> {
-    let stacked: Vec<&(Vec<usize>, Var, bool)> = terms.iter().filter(|t| t.2).collect();
-    let Some(next) = stacked[0].0.get(1).copied() else {
+) -> Option<Option<Restore>> {
+    let first = terms.iter().find(|t| t.2)?.0.clone();
+    let qualifies = |m: usize| {
+        terms.iter().all(|t| t.0.contains(&m) == t.2) && output.contains(&m) == keep_time
+    };
+    let Some(m) = first.iter().copied().skip(1).find(|&m| qualifies(m)) else {
         return Some(None);
     };
-    let in_stacked_after_time = stacked.iter().all(|t| t.0.get(1) == Some(&next));
-    let in_invariant = terms.iter().any(|t| !t.2 && t.0.contains(&next));
-    let out_ok = if keep_time {
-        output.len() >= 2 && output[0] == time && output[1] == next
-    } else {
-        !output.contains(&next)
-    };
-    if !in_stacked_after_time || in_invariant || !out_ok {
-        return Some(None);
-    }
-    let first = stacked[0].1.clone();
-    let t = ok(try_shape_i(&first, 0))?;
-    let n = ok(try_shape_i(&first, 1))?;
+    let mut sizes = None;
     for term in terms.iter_mut().filter(|t| t.2) {
-        let x = &term.1;
-        let mut dims = vec![Dim::Var(ok(try_shape_i(x, 0))? * ok(try_shape_i(x, 1))?)];
+        let mut order: Vec<usize> = vec![0, term.0.iter().position(|&l| l == m)?];
+        order.extend((1..term.0.len()).filter(|&a| term.0[a] != m));
+        let x = ok(try_dimshuffle(
+            &term.1,
+            &order.iter().map(|&a| Some(a)).collect::<Vec<_>>(),
+        ))?;
+        let (t, n) = (ok(try_shape_i(&x, 0))?, ok(try_shape_i(&x, 1))?);
+        let mut dims = vec![Dim::Var(&t * &n)];
         for axis in 2..x.ndim() {
-            dims.push(Dim::Var(ok(try_shape_i(x, axis as i64))?));
+            dims.push(Dim::Var(ok(try_shape_i(&x, axis as i64))?));
         }
-        term.1 = ok(try_reshape(x, dims))?;
-        term.0.remove(0);
+        term.1 = ok(try_reshape(&x, dims))?;
+        term.0 = order[1..].iter().map(|&a| term.0[a]).collect();
+        sizes.get_or_insert((t, n));
     }
-    if keep_time {
-        output.remove(0);
+    if !keep_time {
+        return Some(None);
     }
-    Some(Some((t, n)))
+    // The einsum writes (m, rest...); the caller reshapes to (t, m, rest...)
+    // and transposes back to the requested order.
+    let wanted = output.clone();
+    let rest: Vec<usize> = wanted
+        .iter()
+        .copied()
+        .filter(|&l| l != time && l != m)
+        .collect();
+    let mut split = vec![time, m];
+    split.extend(&rest);
+    *output = std::iter::once(m).chain(rest).collect();
+    let back = wanted
+        .iter()
+        .map(|l| split.iter().position(|x| x == l))
+        .collect::<Option<Vec<usize>>>()?;
+    let (t, n) = sizes?;
+    Some(Some(Restore { t, n, back }))
+}
+
+/// How to turn a merged product back into `(T, ...)` in the output order.
+struct Restore {
+    t: Var,
+    n: Var,
+    back: Vec<usize>,
 }
 
 /// The einsum text of labelled terms (`a-z`, then `A-Z`).
