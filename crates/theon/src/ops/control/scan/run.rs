@@ -41,6 +41,7 @@ pub(super) fn run(op: &Scan, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<
             .map(|(track, tys)| WriteState::new(track, tys[0].dtype, &ins.reads, steps))
             .collect(),
         args: Vec::with_capacity(spec.n_inner_inputs()),
+        outs: Vec::with_capacity(spec.n_inner_outputs()),
     };
     let mut runner = op.body.runner()?;
     let mut done = steps;
@@ -64,12 +65,13 @@ struct Loop<'a> {
     writes: Vec<WriteState<'a>>,
     /// The body's arguments, refilled each step (the allocation is kept).
     args: Vec<Tensor>,
+    /// The body's results, likewise.
+    outs: Vec<Tensor>,
 }
 
 impl Loop<'_> {
     /// Runs step `s`; returns whether the `until` condition asks to stop.
     fn step(&mut self, runner: &mut Runner, s: usize) -> Result<bool> {
-        let spec = self.spec;
         self.args.extend_from_slice(self.consts);
         for r in &self.reads {
             r.push_args(s, &mut self.args);
@@ -77,7 +79,8 @@ impl Loop<'_> {
         for c in &self.carries {
             c.push_args(s, &mut self.args);
         }
-        let mut outs = runner.run(self.args.drain(..))?;
+        let mut outs = std::mem::take(&mut self.outs);
+        runner.run_into(self.args.drain(..), &mut outs)?;
         // A result that views a carry's buffer (the step returned a past
         // state) is copied, so the buffer stays uniquely owned for writing.
         for out in outs.iter_mut() {
@@ -85,7 +88,16 @@ impl Loop<'_> {
                 *out = out.to_contiguous_copy();
             }
         }
-        let inner = spec.split_inner_outputs(&outs);
+        let stop = self.store_results(s, &outs);
+        outs.clear();
+        self.outs = outs;
+        stop
+    }
+
+    /// Stores step `s`'s results; returns whether `until` asks to stop.
+    fn store_results(&mut self, s: usize, outs: &[Tensor]) -> Result<bool> {
+        let spec = self.spec;
+        let inner = spec.split_inner_outputs(outs);
         for (c, next) in self.carries.iter_mut().zip(inner.next) {
             c.store(spec, s, next)?;
         }
