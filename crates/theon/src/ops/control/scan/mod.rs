@@ -11,6 +11,7 @@
 //! gradients work.
 
 mod builder;
+mod checkpoints;
 mod desugar;
 mod grad;
 mod op;
@@ -28,6 +29,7 @@ pub use builder::{
     scan, IntoStepOutputs, OutputInfo, ScanBuilder, ScanOptions, ScanResult, Seq, StepArgs,
     StepOutputs,
 };
+pub use checkpoints::{scan_checkpoints, ScanCheckpoints};
 pub use op::{with_time_axis, Scan};
 pub use outer::{backwards, stack_read, steps_of};
 pub use parts::{CarryPart, ReadPart, ScanNode, ScanParts, WritePart};
