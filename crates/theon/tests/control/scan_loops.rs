@@ -313,3 +313,97 @@ fn products_of_carries_stay_in_the_loop() {
     assert_eq!(f.compile_profile().hits("scan_push_out_sequences"), 0);
     assert_eq!(scans(&f).len(), 1);
 }
+
+#[test]
+fn scans_over_the_same_sequence_are_merged() {
+    // A cumulative sum and a cumulative product of the same sequence (one
+    // of them going backwards), and a scan with the same n_steps.
+    let x = matrix("x", F64);
+    let (a0, p0) = (vector("a0", F64), vector("p0", F64));
+    let sum = scan(|s| s.prev(0) + s.seq(0))
+        .sequences([&x])
+        .outputs_info([&a0])
+        .build()
+        .unwrap();
+    let prod = scan(|s| s.prev(0) * s.seq(0).tanh())
+        .sequences([&x])
+        .outputs_info([&p0])
+        .go_backwards(true)
+        .build()
+        .unwrap();
+    let inputs = [x.clone(), a0.clone(), p0.clone()];
+    let outs = [sum.outputs[0].clone(), prod.outputs[0].clone()];
+    let on = compile(&inputs, &outs, Mode::fast_run());
+    let off = compile(&inputs, &outs, Mode::fast_run().excluding(["scan_merge"]));
+    assert!(on.compile_profile().hits("scan_merge") >= 1);
+    assert_eq!(scans(&on).len(), 1, "{}", on.debugprint());
+    assert_eq!(scans(&on)[0].spec.reads.len(), 2, "each direction reads x");
+    assert_eq!(scans(&off).len(), 2);
+    let args = [
+        Tensor::randn(F64, &[6, 3], 61),
+        Tensor::randn(F64, &[3], 62),
+        Tensor::randn(F64, &[3], 63),
+    ];
+    let got = agree(&on, &off, &args, 1e-12);
+    let xs = args[0].to_f64_vec();
+    let (mut a, mut p) = (args[1].to_f64_vec(), args[2].to_f64_vec());
+    let (mut want_a, mut want_p) = (Vec::new(), Vec::new());
+    for t in 0..6 {
+        a = (0..3).map(|j| a[j] + xs[t * 3 + j]).collect();
+        p = (0..3).map(|j| p[j] * xs[(5 - t) * 3 + j].tanh()).collect();
+        want_a.extend(&a);
+        want_p.extend(&p);
+    }
+    assert_close(&got[0], &want_a, 1e-12);
+    assert_close(&got[1], &want_p, 1e-12);
+    // A scan that reads another's result is not merged with it.
+    let chained = scan(|s| s.prev(0) - s.seq(0))
+        .sequences([&sum.outputs[0]])
+        .outputs_info([&p0])
+        .build()
+        .unwrap();
+    let f = compile(&inputs, &[chained.outputs[0].clone()], Mode::fast_run());
+    assert_eq!(scans(&f).len(), 2);
+    assert_eq!(f.compile_profile().hits("scan_merge"), 0);
+}
+
+#[test]
+fn merged_scans_that_share_placeholders_stay_apart() {
+    // The R-op and the gradient of one scan both read the forward body's
+    // placeholders (one forwards, one backwards): merged, each must keep
+    // its own inputs.
+    let x = matrix("x", F64);
+    let (u, h0, v) = (vector("u", F64), vector("h0", F64), vector("v", F64));
+    let uu = u.clone();
+    let r = scan(move |s| (s.prev(0) * &uu + s.seq(0)).tanh())
+        .sequences([&x])
+        .outputs_info([&h0])
+        .build()
+        .unwrap();
+    let cost = r.outputs[0].sqr().sum(Axis::All);
+    let opts = GradOptions::default();
+    let g = grad(&cost, std::slice::from_ref(&u), &opts)
+        .unwrap()
+        .remove(0);
+    let wrt = std::slice::from_ref(&u);
+    let t = rop(
+        std::slice::from_ref(&r.outputs[0]),
+        wrt,
+        std::slice::from_ref(&v),
+    )
+    .unwrap()
+    .remove(0);
+    let inputs = [x, u, h0, v];
+    let outs = [g, t];
+    let on = compile(&inputs, &outs, Mode::fast_run());
+    let off = compile(&inputs, &outs, Mode::fast_run().excluding(["scan_merge"]));
+    assert_eq!(on.compile_profile().hits("scan_merge"), 1);
+    assert_eq!(scans(&on).len() + 1, scans(&off).len());
+    let args = [
+        Tensor::randn(F64, &[4, 3], 22),
+        Tensor::rand_uniform(F64, &[3], -0.8, 0.8, 23),
+        Tensor::randn(F64, &[3], 24),
+        Tensor::randn(F64, &[3], 25),
+    ];
+    agree(&on, &off, &args, 1e-12);
+}

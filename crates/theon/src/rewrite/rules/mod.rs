@@ -41,6 +41,7 @@ mod fold;
 mod nnet;
 mod scan_graph;
 mod scan_loops;
+mod scan_merge;
 mod shapes;
 mod specialize;
 mod stabilize;
@@ -97,6 +98,7 @@ pub fn standard() -> RewriteDb {
         .chain(useless::specialize_rules())
         .chain(control::specialize_rules())
         .chain(scan_loops::rules())
+        .chain(scan_merge::rules())
     {
         db.register("specialize", rule);
     }
