@@ -39,6 +39,11 @@ impl Op for ScanSteps {
         Ok(vec![TensorType::scalar(DType::I64)])
     }
 
+    /// An integer count: no gradient flows through it.
+    fn differentiable(&self) -> bool {
+        false
+    }
+
     fn perform(&self, inputs: &[Tensor], _ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let spec = &*self.spec;
         let ins = spec.split_inputs(inputs);
