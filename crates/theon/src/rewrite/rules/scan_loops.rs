@@ -470,7 +470,8 @@ fn accumulated_term(next: &Var, acc: &Var, uses: &IndexMap<Key, usize>) -> Optio
 
 /// Values the loop will write out for the sums, by body variable:
 /// `(stand-in for the stacked rows, the body value)`.
-type Exports = Rc<RefCell<IndexMap<Key, (Var, Var)>>>;
+type Found = IndexMap<Key, (Var, Var)>;
+type Exports = Rc<RefCell<Found>>;
 
 /// `Σ_t term_t`, exporting what it needs; `fresh` allows new exports.
 fn sum_of(
@@ -479,7 +480,7 @@ fn sum_of(
     term: &Var,
     exports: &Exports,
     fresh: bool,
-) -> Option<(Var, IndexMap<Key, (Var, Var)>)> {
+) -> Option<(Var, Found)> {
     let local: Exports = Rc::new(RefCell::new(IndexMap::new()));
     let (shared, mine) = (exports.clone(), local.clone());
     let export = move |v: &Var| -> Option<Var> {
