@@ -17,7 +17,8 @@
 //!   as new per-step outputs. `Σ_t x_tᵀ·δ_t` is one GEMM.
 //!
 //! All three lift body values with [`Lifter`]; see its module for the ops
-//! that lift.
+//! that lift. theon has no stateful ops today; random ops, when they land,
+//! must not be hoisted (a sample per step is not loop-invariant).
 
 use super::super::engine::{Rule, Tracks};
 use super::super::fgraph::{FunctionGraph, NodeId, VarId};
