@@ -115,6 +115,25 @@ const REGISTRY: &[Entry] = &[
         ]),
     ),
     entry(
+        "ScanSteps",
+        || {
+            let spec = theon::ops::control::scan::ReadPart {
+                track: theon::ops::control::scan::ReadTrack {
+                    name: "x".into(),
+                    starts: vec![0],
+                    offsets: vec![0],
+                    span: 0,
+                    reversed: false,
+                    zero_outside: false,
+                },
+                segments: vec![m()],
+                inner: vec![],
+            };
+            theon::ops::control::scan::scan_steps("s", None, &[spec]).unwrap()
+        },
+        NotDifferentiable("an integer step count"),
+    ),
+    entry(
         "IfElse",
         || theon::ops::control::ifelse(&scalar("c", Bool), &m().exp(), &m()),
         Tested(&["control/ifelse.rs::gradient_and_rop_of_each_branch"]),

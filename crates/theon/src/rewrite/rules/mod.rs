@@ -41,6 +41,9 @@ mod chains;
 mod control;
 mod fold;
 mod nnet;
+mod scan_graph;
+mod scan_loops;
+mod scan_merge;
 mod shapes;
 mod specialize;
 mod stabilize;
@@ -96,6 +99,8 @@ pub fn standard() -> RewriteDb {
         .chain(blas::rules())
         .chain(useless::specialize_rules())
         .chain(control::specialize_rules())
+        .chain(scan_loops::rules())
+        .chain(scan_merge::rules())
     {
         db.register("specialize", rule);
     }
