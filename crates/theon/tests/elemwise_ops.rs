@@ -122,7 +122,7 @@ fn every_float_unary_op_matches_its_formula() {
             let y = try_elemwise(ScalarOp::Unary(op), vec![(&x).into()]).unwrap();
             // Transposed: the kernel must walk strides, not memory order.
             let xv = Tensor::rand_uniform(dtype, &[5, 3], lo, hi, 40 + op as u64).t();
-            let out = &eval(&[y], &[x], &[xv.clone()])[0];
+            let out = &eval(&[y], &[x], std::slice::from_ref(&xv))[0];
             assert_eq!(out.dtype(), dtype, "{op:?}");
             let tol = if op == UnaryOp::Psi { 1e-6 } else { rtol };
             for (g, x) in out.to_f64_vec().iter().zip(xv.to_f64_vec()) {
@@ -162,7 +162,7 @@ fn predicates_and_bit_ops_follow_numpy() {
     let got = eval(
         &[i.invert(), i.abs(), i.sign()],
         std::slice::from_ref(&i),
-        &[iv.clone()],
+        std::slice::from_ref(&iv),
     );
     let xs = iv.to_vec::<i32>();
     assert_eq!(
