@@ -5,7 +5,8 @@
 
 use crate::casting::{filter_value, Destination};
 use crate::errors::{to_pyerr, IntoPyResult};
-use crate::numpy_interop::tensor_into_numpy;
+use crate::function_io;
+use crate::numpy_interop::{tensor_into_numpy, tensor_to_numpy};
 use crate::operand::as_var;
 use crate::site::at_caller;
 use crate::variable::{type_repr, var_of};
@@ -119,7 +120,7 @@ pub(crate) fn engine_mode(
 
 /// Compiles a function; `theon.function` normalizes the arguments first.
 #[pyfunction]
-#[pyo3(signature = (inputs, outputs, updates, givens, name, on_unused_input, allow_input_downcast, single_output, mode=None))]
+#[pyo3(signature = (inputs, outputs, updates, givens, name, on_unused_input, allow_input_downcast, single_output, mode=None, no_default_updates=None))]
 #[allow(clippy::too_many_arguments)]
 fn compile_function(
     py: Python<'_>,
@@ -132,16 +133,22 @@ fn compile_function(
     allow_input_downcast: Option<bool>,
     single_output: bool,
     mode: Option<(String, Vec<String>, Vec<String>)>,
+    no_default_updates: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyFunction> {
     let policy = unused_policy(on_unused_input)?;
+    let skip_defaults = function_io::no_default_updates_of(no_default_updates)?;
     let mode = mode.map(engine_mode).transpose()?;
     let function = at_caller(py, || -> PyResult<Function> {
-        let inputs = inputs.iter().map(var_of).collect::<PyResult<Vec<_>>>()?;
+        let inputs = inputs
+            .iter()
+            .map(function_io::input_of)
+            .collect::<PyResult<Vec<_>>>()?;
         let outputs = outputs.iter().map(as_var).collect::<PyResult<Vec<_>>>()?;
         let mut builder = Function::builder(&inputs, &outputs)
             .updates(updates_of(&updates)?)
             .givens(givens_of(&givens)?)
-            .on_unused_input(policy);
+            .on_unused_input(policy)
+            .no_default_updates(skip_defaults);
         if let Some(name) = &name {
             builder = builder.name(name);
         }
@@ -170,6 +177,7 @@ impl PyFunction {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let inputs = self.function.inputs();
+        let keywords = self.function.input_names();
         let arg_count = |got: usize| {
             to_pyerr(
                 ErrorKind::ArgCount {
@@ -187,9 +195,9 @@ impl PyFunction {
         slots.resize(inputs.len(), None);
         for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
             let key: String = key.extract()?;
-            let index = inputs
+            let index = keywords
                 .iter()
-                .position(|v| v.name().as_deref() == Some(key.as_str()))
+                .position(|k| k.as_deref() == Some(key.as_str()))
                 .ok_or_else(|| {
                     PyTypeError::new_err(format!(
                         "{}: no input is named '{key}'",
@@ -204,6 +212,15 @@ impl PyFunction {
             }
         }
         let given = slots.iter().filter(|s| s.is_some()).count();
+        // Omitted inputs take their `In(value=...)` default (or state).
+        for (i, slot) in slots.iter_mut().enumerate() {
+            if slot.is_none() {
+                *slot = self
+                    .function
+                    .input_value(i)
+                    .map(|t| tensor_to_numpy(args.py(), &t));
+            }
+        }
         slots
             .into_iter()
             .collect::<Option<Vec<_>>>()
@@ -245,6 +262,28 @@ impl PyFunction {
             .map(|t| tensor_into_numpy(py, t))
             .collect::<PyResult<_>>()?;
         Ok(PyList::new(py, arrays)?.into_any().unbind())
+    }
+
+    /// Theano's `f.copy(share_memory=False, swap=None, delete_updates=False,
+    /// name=None, profile=None)`: the same function, reading and updating
+    /// the shared variables `swap` maps to instead of the originals, without
+    /// shared updates if `delete_updates`. `share_memory` and `profile` are
+    /// accepted and ignored.
+    #[pyo3(signature = (share_memory=false, swap=None, delete_updates=false, name=None, profile=None))]
+    fn copy(
+        &self,
+        share_memory: bool,
+        swap: Option<&Bound<'_, PyAny>>,
+        delete_updates: bool,
+        name: Option<String>,
+        profile: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyFunction> {
+        let _ = (share_memory, profile);
+        Ok(PyFunction {
+            function: function_io::copy_function(&self.function, swap, delete_updates, name)?,
+            single_output: self.single_output,
+            allow_input_downcast: self.allow_input_downcast,
+        })
     }
 
     #[getter]
