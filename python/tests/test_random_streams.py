@@ -92,3 +92,22 @@ def test_bad_random_variables_are_refused_with_the_callers_line():
     g = theon.function([p], srng.binomial((3,), p=p))
     with pytest.raises(ValueError, match="p=1.5"):
         g(1.5)
+
+
+def test_random_variables_drawn_inside_scan_are_carried_through_the_loop():
+    srng = RandomStreams(6)
+    x0 = T.dvector("x0")
+
+    def step(x):
+        return x + srng.normal(size=x.shape)
+
+    walk, updates = theon.scan(step, outputs_info=[x0], n_steps=5)
+    assert len(updates) == 1
+    f = theon.function([x0], walk, updates=updates)
+    g = theon.function([x0], walk)  # the state's default update is the loop's final state
+    first = f(np.zeros(3))
+    steps = np.diff(np.vstack([np.zeros(3), first]), axis=0)
+    assert len({tuple(s) for s in steps}) == 5  # a new draw at every step
+    assert not np.array_equal(g(np.zeros(3)), first)
+    srng.seed(6)
+    assert np.array_equal(f(np.zeros(3)), first)

@@ -37,3 +37,25 @@ def test_pydotprint_of_variables_names_inputs_and_ops(tmp_path):
     text = theon.printing.pydotprint([T.exp(x) * w], format="dot", return_image=True).decode()
     assert 'label="x"' in text and 'label="w"' in text and "exp" in text and "mul" in text
     assert text.count("->") == 4  # x->exp, exp->mul, w->mul, mul->out
+
+
+def test_printing_print_shows_the_value_and_passes_gradients(capsys, rng):
+    x = T.dvector("x")
+    px = theon.printing.Print("x is", attrs=("__str__", "shape"))(x)
+    xv = rng.standard_normal(3)
+    f = theon.function([x], [(px * 2).sum(), T.grad((px**2).sum(), x)])
+    total, g = f(xv)
+    out = capsys.readouterr().out
+    assert "x is __str__ = " in out and "x is shape = (3,)" in out
+    np.testing.assert_allclose(total, 2 * xv.sum(), rtol=1e-12)
+    np.testing.assert_allclose(g, 2 * xv, rtol=1e-12)
+    seen = []
+    theon.function([x], theon.printing.Print("m", global_fn=lambda op, v: seen.append(v.sum()))(x))(xv)
+    assert np.isclose(seen[0], xv.sum())
+
+
+def test_theano_only_flags_read_and_set():
+    assert theon.config.device == "cpu"
+    with theon.change_flags(compute_test_value="raise"):
+        assert theon.config.compute_test_value == "raise"
+    assert theon.config.compute_test_value == "off"

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from theon import _theon
+from theon.compile.ops import Apply, Op
 
 
 def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_name=False):
@@ -33,6 +34,42 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
 def pp(var):
     """The expression of ``var`` on one line: ``exp(add(x, y))``."""
     return _theon.pp(var)
+
+
+class Print(Op):
+    """Theano's ``Print(message, attrs=('__str__',))``: ``Print('x')(x)``
+    is ``x``, and computing it prints ``message`` with each attribute of the
+    value (``__str__``, ``shape``, ...; methods are called) to stdout, or
+    calls ``global_fn(op, value)`` instead. Gradients pass through."""
+
+    __props__ = ("message", "attrs")
+
+    def __init__(self, message="", attrs=("__str__",), global_fn=None):
+        self.message = message
+        self.attrs = tuple(attrs)
+        self.global_fn = global_fn
+
+    def make_node(self, x):
+        from theon.tensor.basic import as_tensor_variable
+
+        x = as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        (value,) = inputs
+        if self.global_fn is not None:
+            self.global_fn(self, value)
+        else:
+            for attr in self.attrs:
+                shown = getattr(value, attr)
+                print(self.message, attr, "=", shown() if callable(shown) else shown)
+        output_storage[0][0] = value.copy()
+
+    def grad(self, inputs, output_gradients):
+        return list(output_gradients)
+
+    def infer_shape(self, node, input_shapes):
+        return input_shapes
 
 
 def pydotprint(
@@ -87,4 +124,4 @@ def pydotprint(
     return None
 
 
-__all__ = ["debugprint", "pp", "pydotprint"]
+__all__ = ["debugprint", "pp", "pydotprint", "Print"]

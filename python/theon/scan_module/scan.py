@@ -9,6 +9,7 @@ through time). This module only translates Theano's arguments; see
 
 from theon import _theon
 from theon.compile.mode import get_mode
+from theon.tensor import shared_randomstreams
 from theon.scan_module.scan_utils import get_updates_and_outputs
 from theon.updates import OrderedUpdates
 
@@ -63,13 +64,22 @@ def _output_info(entry, i):
     return entry, [-1]
 
 
-def _step(fn):
+def _step(fn, random_states):
     """The step the engine calls with the placeholders in Theano's order
-    (sequence taps, output taps, non-sequences)."""
+    (sequence taps, output taps, non-sequences). Random variables the step
+    draws get their generator state carried through the loop (their
+    default update becomes a step update, as in Theano); their states are
+    appended to ``random_states``."""
 
     def step(args):
+        mark = shared_randomstreams.creation_mark()
         condition, outputs, updates = get_updates_and_outputs(fn(*args))
-        return outputs, list(updates.items()), condition
+        pairs = list(updates.items())
+        for state, new_state in shared_randomstreams.created_since(mark):
+            if not any(target == state for target, _ in pairs):
+                pairs.append((state, new_state))
+                random_states.append(state)
+        return outputs, pairs, condition
 
     return step
 
@@ -80,8 +90,9 @@ def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient
     if not callable(fn):
         raise TypeError(f"scan: fn must be callable, got {type(fn).__name__}")
     engine_mode = None if mode is None else get_mode(mode)._engine_mode()
+    random_states = []
     outputs, last, updates = _theon.scan(
-        _step(fn),
+        _step(fn, random_states),
         [_sequence(s, i) for i, s in enumerate(_as_list(sequences))],
         [_output_info(o, i) for i, o in enumerate(_as_list(outputs_info))],
         _as_list(non_sequences),
@@ -92,6 +103,12 @@ def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient
         bool(strict),
         engine_mode,
     )
+    # A state drawn from inside the loop advances by the loop's final state
+    # after each call, also in functions not given the returned updates.
+    for state in random_states:
+        for target, value in updates:
+            if target == state:
+                state.default_update = value
     return outputs, last, OrderedUpdates(updates)
 
 

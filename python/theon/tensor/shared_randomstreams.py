@@ -23,6 +23,22 @@ from theon import _theon
 from theon.configparser import config
 
 
+#: Every ``(state, new_state)`` pair made, in order, so that ``scan`` can
+#: find the random variables a step creates (their states must be carried
+#: through the loop, as Theano's scan does with default updates).
+_created_states = []
+
+
+def created_since(mark):
+    """The ``(state, new_state)`` pairs made since ``len`` was ``mark``."""
+    return _created_states[mark:]
+
+
+def creation_mark():
+    """A position in the record of random states, for :func:`created_since`."""
+    return len(_created_states)
+
+
 def _size_variable(size, ndim):
     """The size as an int64 vector operand: a tuple of ints and/or symbolic
     scalars, or a symbolic vector such as ``x.shape``."""
@@ -93,6 +109,7 @@ class RandomStreams:
         sample.rng = state
         sample.update = (state, new_state)
         self.state_updates.append((state, new_state))
+        _created_states.append((state, new_state))
         return sample
 
     def uniform(self, size=(), low=0.0, high=1.0, ndim=None, dtype=None):
