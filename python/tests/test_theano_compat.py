@@ -59,3 +59,15 @@ def test_theano_only_flags_read_and_set():
     with theon.change_flags(compute_test_value="raise"):
         assert theon.config.compute_test_value == "raise"
     assert theon.config.compute_test_value == "off"
+
+
+def test_scan_runs_as_many_steps_as_the_shortest_sequence_allows(rng):
+    a, b = T.dvector("a"), T.dvector("b")
+    # b is read at taps -1 and +1: it allows len(b) - 2 steps.
+    out, _ = theon.scan(lambda x, b_prev, b_next: x + b_prev * b_next, sequences=[a, dict(input=b, taps=[-1, 1])])
+    f = theon.function([a, b], out)
+    for n_a, n_b in [(3, 7), (6, 5), (4, 6)]:
+        av, bv = rng.standard_normal(n_a), rng.standard_normal(n_b)
+        n = min(n_a, n_b - 2)
+        want = [av[t] + bv[t] * bv[t + 2] for t in range(n)]
+        np.testing.assert_allclose(f(av, bv), want, rtol=1e-12)

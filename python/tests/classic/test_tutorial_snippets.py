@@ -188,3 +188,19 @@ def test_pydotprint(tmp_path):
     else:
         theano.printing.pydotprint(f, outfile=str(tmp_path / "g.png"))
         assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_scan_polynomial_iterates_over_the_shortest_sequence():
+    coefficients = theano.tensor.vector("coefficients")
+    x = T.scalar("x")
+    max_coefficients_supported = 10000
+    components, updates = theano.scan(
+        fn=lambda coefficient, power, free_variable: coefficient * (free_variable ** power),
+        outputs_info=None,
+        sequences=[coefficients, theano.tensor.arange(max_coefficients_supported)],
+        non_sequences=x,
+    )
+    polynomial = components.sum()
+    calculate_polynomial = theano.function(inputs=[coefficients, x], outputs=polynomial)
+    test_coefficients = numpy.asarray([1, 0, 2], dtype=theano.config.floatX)
+    assert calculate_polynomial(test_coefficients, 3) == 19.0

@@ -84,6 +84,28 @@ def _step(fn, random_states):
     return step
 
 
+def _shortest_sequence(sequences, n_steps):
+    """Theano iterates over the shortest sequence: without ``n_steps``, and
+    with sequences whose step counts may differ, the count is the minimum of
+    ``len(seq) - (max tap - min tap)`` (the engine itself asks for equal
+    counts or an explicit ``n_steps``)."""
+    from theon.tensor.basic import as_tensor_variable
+    from theon.tensor.elemwise import minimum
+
+    if n_steps is not None or len(sequences) < 2:
+        return sequences, n_steps
+    sequences = [(as_tensor_variable(seq), taps) for seq, taps in sequences]
+    static = {seq.type.shape[0] - (max(taps) - min(taps)) if seq.type.shape[0] is not None else None
+              for seq, taps in sequences}
+    if len(static) == 1 and None not in static:
+        return sequences, None
+    counts = [seq.shape[0] - (max(taps) - min(taps)) for seq, taps in sequences]
+    n_steps = counts[0]
+    for count in counts[1:]:
+        n_steps = minimum(n_steps, count)
+    return sequences, n_steps
+
+
 def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient,
           go_backwards, mode, name, strict):
     """The engine's scan: ``(outputs, last states, updates)``."""
@@ -91,9 +113,12 @@ def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient
         raise TypeError(f"scan: fn must be callable, got {type(fn).__name__}")
     engine_mode = None if mode is None else get_mode(mode)._engine_mode()
     random_states = []
+    sequences, n_steps = _shortest_sequence(
+        [_sequence(s, i) for i, s in enumerate(_as_list(sequences))], n_steps
+    )
     outputs, last, updates = _theon.scan(
         _step(fn, random_states),
-        [_sequence(s, i) for i, s in enumerate(_as_list(sequences))],
+        sequences,
         [_output_info(o, i) for i, o in enumerate(_as_list(outputs_info))],
         _as_list(non_sequences),
         n_steps,
