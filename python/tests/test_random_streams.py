@@ -111,3 +111,22 @@ def test_random_variables_drawn_inside_scan_are_carried_through_the_loop():
     assert not np.array_equal(g(np.zeros(3)), first)
     srng.seed(6)
     assert np.array_equal(f(np.zeros(3)), first)
+
+
+def test_random_draws_in_nested_scans_advance_per_inner_step():
+    srng = RandomStreams(8)
+
+    def inner_step(acc):
+        return acc + srng.uniform(())
+
+    def outer_step(start):
+        sums, _ = theon.scan(inner_step, outputs_info=[start], n_steps=3)
+        return sums[-1]
+
+    x0 = T.dscalar("x0")
+    totals, updates = theon.scan(outer_step, outputs_info=[x0], n_steps=4)
+    f = theon.function([x0], totals, updates=updates)
+    first = f(0.0)
+    increments = np.diff(np.concatenate([[0.0], first]))
+    assert np.all((increments > 0) & (increments < 3)) and len(set(increments)) == 4
+    assert not np.array_equal(f(0.0), first)

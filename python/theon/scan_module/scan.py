@@ -72,10 +72,10 @@ def _step(fn, random_states):
     appended to ``random_states``."""
 
     def step(args):
-        mark = shared_randomstreams.creation_mark()
-        condition, outputs, updates = get_updates_and_outputs(fn(*args))
+        with shared_randomstreams.collect_states() as drawn:
+            condition, outputs, updates = get_updates_and_outputs(fn(*args))
         pairs = list(updates.items())
-        for state, new_state in shared_randomstreams.created_since(mark):
+        for state, new_state in drawn:
             if not any(target == state for target, _ in pairs):
                 pairs.append((state, new_state))
                 random_states.append(state)
@@ -134,6 +134,8 @@ def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient
         for target, value in updates:
             if target == state:
                 state.default_update = value
+                # Inside an outer scan's step, the outer loop carries it on.
+                shared_randomstreams.record_draw(state, value)
     return outputs, last, OrderedUpdates(updates)
 
 

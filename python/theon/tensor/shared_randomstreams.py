@@ -17,26 +17,39 @@ Theano's; copying states between graphs with ``get_value``/``set_value``
 works as in Theano.
 """
 
+import contextlib
+
 import numpy as np
 
 from theon import _theon
 from theon.configparser import config
 
 
-#: Every ``(state, new_state)`` pair made, in order, so that ``scan`` can
-#: find the random variables a step creates (their states must be carried
-#: through the loop, as Theano's scan does with default updates).
-_created_states = []
+#: Lists collecting the ``(state, new_state)`` pairs made while a ``scan``
+#: step is being built (innermost last): the step's random states must be
+#: carried through the loop, as Theano's scan does with default updates.
+_collectors = []
 
 
-def created_since(mark):
-    """The ``(state, new_state)`` pairs made since ``len`` was ``mark``."""
-    return _created_states[mark:]
+@contextlib.contextmanager
+def collect_states():
+    """Within the block, records every random variable's ``(state,
+    new_state)`` in the list it yields (nested blocks record in the
+    innermost only)."""
+    pairs = []
+    _collectors.append(pairs)
+    try:
+        yield pairs
+    finally:
+        _collectors.pop()
 
 
-def creation_mark():
-    """A position in the record of random states, for :func:`created_since`."""
-    return len(_created_states)
+def record_draw(state, new_state):
+    """Tells the innermost ``scan`` step being built (if any) that its graph
+    advances ``state`` to ``new_state`` (a draw, or an inner scan's final
+    state)."""
+    if _collectors:
+        _collectors[-1].append((state, new_state))
 
 
 def _size_variable(size, ndim):
@@ -109,7 +122,7 @@ class RandomStreams:
         sample.rng = state
         sample.update = (state, new_state)
         self.state_updates.append((state, new_state))
-        _created_states.append((state, new_state))
+        record_draw(state, new_state)
         return sample
 
     def uniform(self, size=(), low=0.0, high=1.0, ndim=None, dtype=None):
