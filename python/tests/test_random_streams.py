@@ -130,3 +130,19 @@ def test_random_draws_in_nested_scans_advance_per_inner_step():
     increments = np.diff(np.concatenate([[0.0], first]))
     assert np.all((increments > 0) & (increments < 3)) and len(set(increments)) == 4
     assert not np.array_equal(f(0.0), first)
+
+
+def test_mrg_multinomial_rows_follow_their_probabilities():
+    srng = MRG_RandomStreams(seed=10)
+    logits = T.dmatrix("logits")
+    probs = T.nnet.softmax(logits)
+    one_hot = srng.multinomial(pvals=probs)
+    many = srng.multinomial(n=4000, pvals=probs, dtype="int32")
+    f = theon.function([logits], [one_hot, many, probs])
+    lv = np.array([[0.0, 1.0, 2.0], [3.0, 0.0, -1.0]])
+    a, b, p = f(lv)
+    assert a.dtype == np.int64 and a.shape == (2, 3) and np.array_equal(a.sum(axis=1), [1, 1])
+    assert b.dtype == np.int32 and np.array_equal(b.sum(axis=1), [4000, 4000])
+    np.testing.assert_allclose(b / 4000.0, p, atol=0.03)
+    with pytest.raises(ValueError, match="row 0 of pvals"):
+        theon.function([], srng.multinomial(pvals=np.array([[0.9, 0.9]])))()

@@ -1,6 +1,7 @@
 //! Random variables for `theon.tensor.shared_randomstreams` and
 //! `theon.sandbox.rng_mrg`: `random_variable(...)` builds the engine's
-//! `RandomVariable` node, `random_state(seed)` gives a generator state to
+//! `RandomVariable` node, `multinomial_variable(...)` its
+//! `MultinomialVariable`, `random_state(seed)` gives a generator state to
 //! keep in a shared variable. The streams' bookkeeping (one state per
 //! variable, seeding, default updates) lives in the Python classes.
 
@@ -12,7 +13,7 @@ use crate::site::at_caller;
 use crate::variable::{var_of, wrap};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use theon::ops::random::{state_tensor, try_random, Distribution};
+use theon::ops::random::{state_tensor, try_multinomial, try_random, Distribution};
 
 fn distribution(name: &str) -> PyResult<Distribution> {
     match name {
@@ -54,6 +55,25 @@ fn random_variable(
     Ok((wrap(py, next)?, wrap(py, sample)?))
 }
 
+/// `n` draws per row of the probability matrix `pvals` reading generator
+/// `state`: `(new_state, counts)` (counts shaped like `pvals`).
+#[pyfunction]
+fn multinomial_variable(
+    py: Python<'_>,
+    state: &Bound<'_, PyAny>,
+    n: &Bound<'_, PyAny>,
+    pvals: &Bound<'_, PyAny>,
+    dtype: &Bound<'_, PyAny>,
+) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+    let dtype = parse_dtype(dtype)?;
+    let state = var_of(state)?;
+    let n = operand_vars(std::slice::from_ref(n))?.remove(0);
+    let pvals = as_var(pvals)?;
+    let (next, counts) =
+        at_caller(py, || try_multinomial(&state, &n, &pvals, dtype))?.py_result()?;
+    Ok((wrap(py, next)?, wrap(py, counts)?))
+}
+
 /// The generator state (`uint64[2]`) that `seed` starts from.
 #[pyfunction]
 fn random_state(py: Python<'_>, seed: u64) -> Bound<'_, PyAny> {
@@ -63,5 +83,6 @@ fn random_state(py: Python<'_>, seed: u64) -> Bound<'_, PyAny> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_variable, m)?)?;
     m.add_function(wrap_pyfunction!(random_state, m)?)?;
+    m.add_function(wrap_pyfunction!(multinomial_variable, m)?)?;
     Ok(())
 }

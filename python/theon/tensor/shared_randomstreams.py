@@ -113,11 +113,19 @@ class RandomStreams:
 
     def gen(self, dist, size, a, b, ndim, dtype):
         """A new random variable of distribution ``dist`` with its own state."""
+        size = _size_variable(size, ndim)
+        state = self._new_state(dist)
+        new_state, sample = _theon.random_variable(dist, state, size, a, b, dtype)
+        return self._attach(state, new_state, sample)
+
+    def _new_state(self, dist):
+        """A shared generator state seeded from the stream's seed generator."""
         from theon.compile.sharedvalue import shared
 
-        size = _size_variable(size, ndim)
-        state = shared(_theon.random_state(self._next_seed()), name=f"{dist}_rng")
-        new_state, sample = _theon.random_variable(dist, state, size, a, b, dtype)
+        return shared(_theon.random_state(self._next_seed()), name=f"{dist}_rng")
+
+    def _attach(self, state, new_state, sample):
+        """Makes ``new_state`` the state's default update and records it."""
         state.default_update = new_state
         sample.rng = state
         sample.update = (state, new_state)

@@ -82,6 +82,14 @@ fn random_probe() -> Var {
         .1
 }
 
+/// Multinomial counts from a generator state input.
+fn multinomial_probe() -> Var {
+    use theon::ops::random::try_multinomial;
+    let state = Var::input("rng", TensorType::unknown(U64, 1));
+    let n = Var::constant(Tensor::scalar(1i64));
+    try_multinomial(&state, &n, &m(), I64).unwrap().1
+}
+
 fn m() -> Var {
     matrix("m", F64)
 }
@@ -496,6 +504,11 @@ const REGISTRY: &[Entry] = &[
         "RandomVariable",
         random_probe,
         NotDifferentiable("a sample is a draw, not a function of its parameters"),
+    ),
+    entry(
+        "MultinomialVariable",
+        multinomial_probe,
+        NotDifferentiable("counts of random draws"),
     ),
     entry(
         "ToOneHot",

@@ -7,6 +7,7 @@
 //! Samples are not differentiable (their gradients are disconnected).
 
 pub mod generator;
+mod multinomial;
 #[cfg(test)]
 mod tests;
 
@@ -17,6 +18,7 @@ use crate::tensor::Tensor;
 use generator::ElementStream;
 
 pub use generator::seed_state;
+pub use multinomial::{try_multinomial, MultinomialVariable};
 
 /// The most trials a binomial element may take (the reference kernel draws
 /// one uniform per trial).
