@@ -15,7 +15,7 @@ from theon import compile, gradient, printing
 from theon.compile.ops import Apply, Op, as_op
 from theon.compile.builders import OpFromGraph
 from theon import ifelse, sandbox, scan_module, updates
-from theon.scan_module import foldl, foldr, map, reduce, scan
+from theon.scan_module import foldl, foldr, map, reduce, scan, scan_checkpoints
 from theon.gradient import grad
 from theon.printing import pp
 from theon.tensor.products import dot
@@ -49,6 +49,7 @@ __all__ = [
     "scan_module",
     "updates",
     "scan",
+    "scan_checkpoints",
     "map",
     "reduce",
     "foldl",

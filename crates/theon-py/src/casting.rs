@@ -10,11 +10,14 @@
 //! - other values (Python scalars and lists, NumPy scalars) are converted
 //!   when the conversion is exact, value by value.
 //!
+//! Function arguments go through [`filter_arg`], which borrows an array of
+//! the input's exact dtype instead of copying it.
+//!
 //! Everything refused raises `theon.exceptions.InputError` (a `TypeError`)
 //! that names the function and the input.
 
 use crate::errors::to_pyerr;
-use crate::numpy_interop::{array_dtype, array_to_tensor, as_numpy_array};
+use crate::numpy_interop::{array_dtype, array_to_tensor, as_numpy_array, borrow_array};
 use numpy::PyUntypedArray;
 use pyo3::prelude::*;
 use pyo3::types::PyFloat;
@@ -87,6 +90,26 @@ pub fn filter_value(
         dest.ty,
         short_repr(obj)
     )))
+}
+
+/// [`filter_value`] for a function argument, which lives only for the
+/// call: a NumPy array of exactly the input's dtype is borrowed (no copy,
+/// see `numpy_interop::borrow_array`) where its layout allows.
+pub fn filter_arg(
+    obj: &Bound<'_, PyAny>,
+    dest: &Destination<'_>,
+    allow_downcast: Option<bool>,
+) -> PyResult<Tensor> {
+    if let Ok(arr) = obj.cast::<PyUntypedArray>() {
+        if let Ok(dtype) = array_dtype(arr) {
+            if dtype == dest.ty.dtype {
+                if let Some(tensor) = borrow_array(arr, dtype) {
+                    return Ok(tensor);
+                }
+            }
+        }
+    }
+    filter_value(obj, dest, allow_downcast)
 }
 
 /// True when every element kept its value through a conversion (NaN = NaN).

@@ -1,18 +1,26 @@
 //! Compiled functions: `compile_function(...)` (called by
-//! `theon.function`) and the callable `Function`. A call converts its
-//! arguments with Theano's casting rules, releases the GIL while the engine
-//! computes, and returns NumPy arrays.
+//! `theon.function`) and the callable `Function`, whose `__call__` is the
+//! direct entry point (no Python wrapper). A call converts its arguments
+//! with Theano's casting rules (a NumPy array of the input's dtype is
+//! borrowed, not copied: see `casting::filter_arg`), releases the GIL while
+//! the engine computes, and returns NumPy arrays. What each input needs for
+//! that (its type, label, keyword) is computed once, when the function is
+//! built.
 
-use crate::casting::{filter_value, Destination};
+use crate::casting::{filter_arg, filter_value, Destination};
 use crate::errors::{to_pyerr, IntoPyResult};
 use crate::function_io;
-use crate::numpy_interop::{tensor_into_numpy, tensor_to_numpy};
+use crate::numpy_interop::{
+    array_dtype, array_to_tensor_borrowed, tensor_into_numpy, tensor_to_numpy,
+};
 use crate::operand::as_var;
 use crate::site::at_caller;
 use crate::variable::{type_repr, var_of};
+use numpy::PyUntypedArray;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
+use std::sync::atomic::{AtomicBool, Ordering};
 use theon::compile::UnusedInput;
 use theon::{ErrorKind, Function, Mode, SharedVar, Tensor, Var};
 
@@ -20,9 +28,50 @@ use theon::{ErrorKind, Function, Mode, SharedVar, Tensor, Var};
 #[pyclass(name = "Function", module = "theon.compile.function", frozen)]
 pub struct PyFunction {
     function: Function,
+    /// Per input, in call order: what a call needs to convert its argument.
+    inputs: Vec<InputInfo>,
     /// Return the only output bare instead of in a list.
     single_output: bool,
     allow_input_downcast: Option<bool>,
+    /// PyTensor's `trust_input`: arguments must be positional NumPy arrays
+    /// of the inputs' exact dtypes; nothing is converted.
+    trust_input: AtomicBool,
+}
+
+/// One input of a compiled function, as calls see it.
+struct InputInfo {
+    var: Var,
+    /// `var.label()`, for error messages.
+    label: String,
+    /// The keyword it is passed by.
+    keyword: Option<String>,
+}
+
+/// What calls need about each input; the keyword is the `In` name, else
+/// the variable's.
+fn input_infos(function: &Function) -> Vec<InputInfo> {
+    function
+        .inputs()
+        .into_iter()
+        .zip(function.input_names())
+        .map(|(var, keyword)| InputInfo {
+            label: var.label(),
+            keyword,
+            var,
+        })
+        .collect()
+}
+
+impl InputInfo {
+    /// The receiver of an argument, for the casting rules' messages.
+    fn destination<'a>(&'a self, function: &'a str) -> Destination<'a> {
+        Destination {
+            function,
+            input: &self.label,
+            ty: self.var.ty(),
+            site: Some(self.var.site()),
+        }
+    }
 }
 
 fn unused_policy(name: &str) -> PyResult<UnusedInput> {
@@ -158,9 +207,11 @@ fn compile_function(
         builder.build().py_result()
     })??;
     Ok(PyFunction {
+        inputs: input_infos(&function),
         function,
         single_output,
         allow_input_downcast,
+        trust_input: AtomicBool::new(false),
     })
 }
 
@@ -176,18 +227,8 @@ impl PyFunction {
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-        let inputs = self.function.inputs();
-        let keywords = self.function.input_names();
-        let arg_count = |got: usize| {
-            to_pyerr(
-                ErrorKind::ArgCount {
-                    function: self.function.name().into(),
-                    expected: inputs.len(),
-                    got,
-                }
-                .into(),
-            )
-        };
+        let inputs = &self.inputs;
+        let arg_count = |got: usize| self.arg_count_error(got);
         if args.len() > inputs.len() {
             return Err(arg_count(args.len()));
         }
@@ -195,9 +236,9 @@ impl PyFunction {
         slots.resize(inputs.len(), None);
         for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
             let key: String = key.extract()?;
-            let index = keywords
+            let index = inputs
                 .iter()
-                .position(|k| k.as_deref() == Some(key.as_str()))
+                .position(|i| i.keyword.as_deref() == Some(key.as_str()))
                 .ok_or_else(|| {
                     PyTypeError::new_err(format!(
                         "{}: no input is named '{key}'",
@@ -226,6 +267,71 @@ impl PyFunction {
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| arg_count(given))
     }
+
+    fn arg_count_error(&self, got: usize) -> PyErr {
+        to_pyerr(
+            ErrorKind::ArgCount {
+                function: self.function.name().into(),
+                expected: self.inputs.len(),
+                got,
+            }
+            .into(),
+        )
+    }
+
+    /// The call's argument values, converted, in input order.
+    fn values(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<Tensor>> {
+        let name = self.function.name();
+        if self.trust_input.load(Ordering::Relaxed) {
+            if kwargs.is_some_and(|k| !k.is_empty()) || args.len() != self.inputs.len() {
+                return Err(PyTypeError::new_err(format!(
+                    "{name}: with trust_input, pass exactly {} positional arguments",
+                    self.inputs.len()
+                )));
+            }
+            return args
+                .iter()
+                .zip(&self.inputs)
+                .map(|(arg, input)| trusted_arg(&arg, &input.destination(name)))
+                .collect();
+        }
+        let convert = |arg: &Bound<'_, PyAny>, input: &InputInfo| {
+            filter_arg(arg, &input.destination(name), self.allow_input_downcast)
+        };
+        if kwargs.is_none_or(|k| k.is_empty()) && args.len() == self.inputs.len() {
+            // The common case: every argument positional.
+            return args
+                .iter()
+                .zip(&self.inputs)
+                .map(|(arg, input)| convert(&arg, input))
+                .collect();
+        }
+        let args = self.collect_args(args, kwargs)?;
+        args.iter()
+            .zip(&self.inputs)
+            .map(|(arg, input)| convert(arg, input))
+            .collect()
+    }
+}
+
+/// An argument under `trust_input`: a NumPy array of the input's dtype,
+/// borrowed (copied only where its memory cannot be read in place).
+fn trusted_arg(arg: &Bound<'_, PyAny>, dest: &Destination<'_>) -> PyResult<Tensor> {
+    let want = dest.ty.dtype;
+    let arr = arg.cast::<PyUntypedArray>().ok();
+    match arr.map(|a| (array_dtype(a), a)) {
+        Some((Ok(dtype), arr)) if dtype == want => array_to_tensor_borrowed(arr, dtype),
+        _ => Err(PyTypeError::new_err(format!(
+            "{}: input {} expects a NumPy array of dtype {want} (trust_input is set, so nothing is converted), got {}",
+            dest.function,
+            dest.input,
+            arg.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))),
+    }
 }
 
 #[pymethods]
@@ -237,21 +343,7 @@ impl PyFunction {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let args = self.collect_args(args, kwargs)?;
-        let values = args
-            .iter()
-            .zip(self.function.inputs())
-            .map(|(arg, var)| {
-                let label = var.label();
-                let dest = Destination {
-                    function: self.function.name(),
-                    input: &label,
-                    ty: var.ty(),
-                    site: Some(var.site()),
-                };
-                filter_value(arg, &dest, self.allow_input_downcast)
-            })
-            .collect::<PyResult<Vec<Tensor>>>()?;
+        let values = self.values(args, kwargs)?;
         let function = &self.function;
         let mut results = py.detach(|| function.call(&values)).py_result()?;
         if self.single_output {
@@ -279,11 +371,27 @@ impl PyFunction {
         profile: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyFunction> {
         let _ = (share_memory, profile);
+        let function = function_io::copy_function(&self.function, swap, delete_updates, name)?;
         Ok(PyFunction {
-            function: function_io::copy_function(&self.function, swap, delete_updates, name)?,
+            inputs: input_infos(&function),
+            function,
             single_output: self.single_output,
             allow_input_downcast: self.allow_input_downcast,
+            trust_input: AtomicBool::new(self.trust_input.load(Ordering::Relaxed)),
         })
+    }
+
+    /// PyTensor's `trust_input`: when set, a call takes exactly one
+    /// positional NumPy array per input, of the input's dtype, and raises
+    /// `TypeError` for anything else instead of converting it.
+    #[getter]
+    fn trust_input(&self) -> bool {
+        self.trust_input.load(Ordering::Relaxed)
+    }
+
+    #[setter]
+    fn set_trust_input(&self, value: bool) {
+        self.trust_input.store(value, Ordering::Relaxed);
     }
 
     #[getter]
@@ -305,7 +413,7 @@ impl PyFunction {
     }
 
     fn __repr__(&self) -> String {
-        let inputs: Vec<String> = self.function.inputs().iter().map(Var::label).collect();
+        let inputs: Vec<&str> = self.inputs.iter().map(|i| i.label.as_str()).collect();
         format!(
             "<theon Function {}({})>",
             self.function.name(),

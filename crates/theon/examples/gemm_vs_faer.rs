@@ -1,81 +1,135 @@
-//! Times the `gemm` crate against faer's matmul on square and thin shapes.
+//! Times GEMM back ends side by side, interleaved round by round (medians
+//! of 9 after 2 warm-ups): the `gemm` crate (all threads), faer's matmul on
+//! one thread and on all threads, and theon's `gemm_into` (faer with its
+//! threading threshold). Shapes: square W5 sizes and the W2/W3 products,
+//! with the transposed operands those graphs really read (`Xᵀ·g` reads X
+//! column-major, in place).
+//!
+//! `cargo run --release -p theon --example gemm_vs_faer`
 use std::time::Instant;
+use theon::backend::cpu::gemm::{gemm_into, MatRef};
+use theon::backend::cpu::Real;
 
-fn time<F: FnMut()>(mut f: F) -> f64 {
-    f();
-    let mut best = f64::INFINITY;
-    for _ in 0..5 {
-        let t = Instant::now();
-        f();
-        best = best.min(t.elapsed().as_secs_f64());
+/// Medians (seconds) of each closure, called in turn each round.
+fn interleaved(fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    for _ in 0..2 {
+        fs.iter_mut().for_each(|f| f());
     }
-    best
+    let mut times = vec![Vec::new(); fs.len()];
+    for _ in 0..9 {
+        for (f, t) in fs.iter_mut().zip(&mut times) {
+            let start = Instant::now();
+            f();
+            t.push(start.elapsed().as_secs_f64());
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect()
 }
 
-fn run<T: faer::traits::ComplexField + Copy + From<f32> + 'static>(
-    m: usize,
-    k: usize,
-    n: usize,
-    label: &str,
-) {
-    let a: Vec<T> = (0..m * k).map(|i| T::from((i % 7) as f32 * 0.1)).collect();
-    let b: Vec<T> = (0..k * n).map(|i| T::from((i % 5) as f32 * 0.1)).collect();
-    let mut c: Vec<T> = vec![T::from(0.0); m * n];
+fn val<T: Real>(x: f64) -> T {
+    <T as num_traits::NumCast>::from(x).expect("a float converts")
+}
+
+/// One product `m×k · k×n`; `a_t` stores a as its transpose (k×m row-major).
+fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str) {
+    let a: Vec<T> = (0..m * k).map(|i| val::<T>((i % 7) as f64 * 0.1)).collect();
+    let b: Vec<T> = (0..k * n).map(|i| val::<T>((i % 5) as f64 * 0.1)).collect();
+    let mut c: Vec<T> = vec![T::zero(); m * n];
+    let (ars, acs) = if a_t {
+        (1, m as isize)
+    } else {
+        (k as isize, 1)
+    };
     let flops = 2.0 * (m * n * k) as f64;
-    let tg = time(|| unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            a.as_ptr(),
-            1,
-            k as isize,
-            b.as_ptr(),
-            1,
-            n as isize,
-            T::from(0.0),
-            T::from(1.0),
-            false,
-            false,
-            false,
-            gemm::Parallelism::Rayon(rayon::current_num_threads()),
-        );
-    });
-    let tf = time(|| {
-        let am = faer::MatRef::from_row_major_slice(&a, m, k);
+    let threads = rayon::current_num_threads();
+    let faer_with = |c: &mut [T], par: faer::Par| {
+        // SAFETY: a is an m×k matrix with strides (ars, acs) inside `a`.
+        let am = unsafe { faer::MatRef::from_raw_parts(a.as_ptr(), m, k, ars, acs) };
         let bm = faer::MatRef::from_row_major_slice(&b, k, n);
-        let cm = faer::MatMut::from_row_major_slice_mut(&mut c, m, n);
-        faer::linalg::matmul::matmul(
-            cm,
-            faer::Accum::Replace,
-            am,
-            bm,
-            T::from(1.0),
-            faer::Par::rayon(0),
-        );
-    });
+        let cm = faer::MatMut::from_row_major_slice_mut(c, m, n);
+        faer::linalg::matmul::matmul(cm, faer::Accum::Replace, am, bm, T::one(), par);
+    };
+    let mut c2 = c.clone();
+    let mut c3 = c.clone();
+    let mut c4 = c.clone();
+    let medians = interleaved(&mut [
+        // SAFETY: the strides describe a, b and c inside their vectors.
+        &mut || unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                c.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                a.as_ptr(),
+                acs,
+                ars,
+                b.as_ptr(),
+                1,
+                n as isize,
+                T::zero(),
+                T::one(),
+                false,
+                false,
+                false,
+                gemm::Parallelism::Rayon(threads),
+            );
+        },
+        &mut || faer_with(&mut c2, faer::Par::Seq),
+        &mut || faer_with(&mut c3, faer::Par::rayon(threads)),
+        &mut || {
+            let am = MatRef {
+                data: &a,
+                offset: 0,
+                rows: m,
+                cols: k,
+                rs: ars,
+                cs: acs,
+            };
+            gemm_into(
+                T::one(),
+                am,
+                MatRef::row_major(&b, k, n),
+                T::zero(),
+                &mut c4,
+            )
+            .unwrap();
+        },
+    ]);
+    let gf: Vec<String> = medians
+        .iter()
+        .map(|t| format!("{:6.1}", flops / t / 1e9))
+        .collect();
+    let layout = if a_t { "aT" } else { "a " };
     println!(
-        "{label} {m}x{k}x{n}: gemm {:.1} GFLOP/s  faer {:.1} GFLOP/s",
-        flops / tg / 1e9,
-        flops / tf / 1e9
+        "{label} {m:>5}x{k:>5}x{n:>4} {layout}: gemm {}  faer-1T {}  faer-{threads}T {}  theon {}  GFLOP/s",
+        gf[0], gf[1], gf[2], gf[3]
     );
 }
 
 fn main() {
-    for &(m, k, n) in &[
-        (1024, 1024, 1024),
-        (2048, 2048, 2048),
-        (60000, 784, 10),
-        (784, 60000, 10),
-        (128, 784, 500),
-        (784, 128, 500),
-        (128, 500, 784),
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average: {}", load.trim());
+    for &(m, k, n, a_t) in &[
+        (1024, 1024, 1024, false),
+        (2048, 2048, 2048, false),
+        (60000, 784, 10, false), // W2 forward X·W
+        (784, 60000, 10, true),  // W2 gradient Xᵀ·g
+        (128, 784, 500, false),  // W3 forward x·W1
+        (784, 128, 500, true),   // W3 gradient xᵀ·dh
+        (128, 500, 784, false),  // W3 dh·W1ᵀ-like
+        (128, 500, 10, false),   // W3 second layer
+        (64, 64, 64, false),
     ] {
-        run::<f32>(m, k, n, "f32");
-        run::<f64>(m, k, n, "f64");
+        run::<f32>(m, k, n, a_t, "f32");
+        run::<f64>(m, k, n, a_t, "f64");
     }
 }

@@ -54,12 +54,21 @@ impl Site {
         }
     }
 
-    /// Runs `f` with every node it creates attributed to `site`.
+    /// Runs `f` with every node it creates attributed to `site` (the
+    /// previous attribution comes back even if `f` panics).
     pub fn with_override<R>(site: Site, f: impl FnOnce() -> R) -> R {
-        let previous = SITE_OVERRIDE.with(|s| s.replace(Some(site)));
-        let result = f();
+        let _restore = RestoreOverride(SITE_OVERRIDE.with(|s| s.replace(Some(site))));
+        f()
+    }
+}
+
+/// Puts back the site override that was in force before `with_override`.
+struct RestoreOverride(Option<Site>);
+
+impl Drop for RestoreOverride {
+    fn drop(&mut self) {
+        let previous = self.0.take();
         SITE_OVERRIDE.with(|s| *s.borrow_mut() = previous);
-        result
     }
 }
 

@@ -64,7 +64,7 @@ def _output_info(entry, i):
     return entry, [-1]
 
 
-def _step(fn, random_states):
+def _step(fn, random_states=None):
     """The step the engine calls with the placeholders in Theano's order
     (sequence taps, output taps, non-sequences). Random variables the step
     draws get their generator state carried through the loop (their
@@ -78,7 +78,8 @@ def _step(fn, random_states):
         for state, new_state in drawn:
             if not any(target == state for target, _ in pairs):
                 pairs.append((state, new_state))
-                random_states.append(state)
+                if random_states is not None:
+                    random_states.append(state)
         return outputs, pairs, condition
 
     return step
@@ -188,4 +189,32 @@ def scan(
     return outputs, updates
 
 
-__all__ = ["scan"]
+def scan_checkpoints(fn, sequences=None, outputs_info=None, non_sequences=None,
+                     name="checkpointscan_fn", n_steps=None, save_every_N=10, padding=True):
+    """Theano's ``scan_checkpoints``: a scan whose gradient keeps the
+    states of every ``save_every_N``-th step only and recomputes the others
+    (memory for states drops from ``T`` to about ``T/N + N``).
+
+    Sequences are read one row per step (taps ``[0]``) and every
+    ``outputs_info`` entry is an initial value (taps ``[-1]``). Returns
+    ``(outputs, updates)`` as ``scan`` does, except that ``outputs`` holds
+    the state after every ``save_every_N``-th step and after the last one.
+    ``padding`` is accepted for compatibility: the engine runs a shorter
+    last block instead of padding the sequences.
+    """
+    if not callable(fn):
+        raise TypeError(f"scan_checkpoints: fn must be callable, got {type(fn).__name__}")
+    if isinstance(save_every_N, bool) or not isinstance(save_every_N, int) or save_every_N < 1:
+        raise ValueError(f"scan_checkpoints: save_every_N must be an int >= 1, got {save_every_N!r}")
+    infos = _as_list(outputs_info)
+    if any(o is None or isinstance(o, dict) for o in infos):
+        raise ValueError("scan_checkpoints: every outputs_info entry must be an initial value (taps [-1])")
+    outputs, _, updates = _theon.scan_checkpoints(
+        _step(fn), _as_list(sequences), infos, _as_list(non_sequences), n_steps,
+        save_every_N, name)
+    if len(outputs) == 1:
+        return outputs[0], OrderedUpdates(updates)
+    return outputs, OrderedUpdates(updates)
+
+
+__all__ = ["scan", "scan_checkpoints"]

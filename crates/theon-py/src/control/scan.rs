@@ -202,7 +202,58 @@ fn scan(
     wrap_result(py, built.py_result()?)
 }
 
+/// Builds Theano's `scan_checkpoints`: sequences read one row per step,
+/// recurrent outputs with taps `[-1]`, and only every `save_every_n`-th
+/// state kept (the gradient recomputes the others).
+#[pyfunction]
+#[pyo3(signature = (step, sequences, outputs_info, non_sequences, n_steps, save_every_n, name))]
+#[allow(clippy::too_many_arguments)]
+fn scan_checkpoints(
+    py: Python<'_>,
+    step: &Bound<'_, PyAny>,
+    sequences: Vec<Bound<'_, PyAny>>,
+    outputs_info: Vec<Bound<'_, PyAny>>,
+    non_sequences: Vec<Bound<'_, PyAny>>,
+    n_steps: Option<Bound<'_, PyAny>>,
+    save_every_n: usize,
+    name: Option<String>,
+) -> PyResult<ScanReturn> {
+    let vars = |xs: &[Bound<'_, PyAny>]| xs.iter().map(as_var).collect::<PyResult<Vec<Var>>>();
+    let (seqs, initials, non_seqs) = (
+        vars(&sequences)?,
+        vars(&outputs_info)?,
+        vars(&non_sequences)?,
+    );
+    let n_steps = n_steps.as_ref().map(operand).transpose()?;
+    let failure: RefCell<Option<PyErr>> = RefCell::new(None);
+    let step_fn = |args: &StepArgs| -> theon::Result<StepOutputs> {
+        call_step(py, step, args, &non_seqs).map_err(|e| {
+            *failure.borrow_mut() = Some(e);
+            interrupted("scan_checkpoints")
+        })
+    };
+    let built = at_caller(py, || {
+        let mut builder = control::scan::scan_checkpoints(step_fn)
+            .sequences(&seqs)
+            .outputs_info(initials.iter().map(OutputInfo::initial))
+            .non_sequences(&non_seqs)
+            .save_every_n(save_every_n);
+        if let Some(name) = &name {
+            builder = builder.name(name);
+        }
+        if let Some(n) = n_steps {
+            builder = builder.n_steps(n);
+        }
+        builder.build()
+    })?;
+    if let Some(err) = failure.take() {
+        return Err(err);
+    }
+    wrap_result(py, built.py_result()?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_checkpoints, m)?)?;
     Ok(())
 }

@@ -141,6 +141,40 @@ impl Program {
         }
     }
 
+    /// [`Self::run`] writing the results into `results` (cleared first), so
+    /// a loop calling the program once per step reuses one vector.
+    pub fn run_into<H: Hook>(
+        &self,
+        frame: &mut Frame,
+        args: impl Iterator<Item = Tensor>,
+        hook: &mut H,
+        results: &mut Vec<Tensor>,
+    ) -> Result<()> {
+        for (slot, value) in self.input_slots.iter().zip(args) {
+            if let Some(slot) = slot {
+                frame.slots[*slot] = Some(value);
+            }
+        }
+        results.clear();
+        match self.run_steps(frame, hook) {
+            Ok(()) => {
+                for (&slot, &take) in self.result_slots.iter().zip(&self.result_take) {
+                    let value = if take {
+                        frame.slots[slot].take()
+                    } else {
+                        frame.slots[slot].clone()
+                    };
+                    results.push(value.expect("executor: result computed"));
+                }
+                Ok(())
+            }
+            Err(e) => {
+                frame.clear(self);
+                Err(e)
+            }
+        }
+    }
+
     fn run_steps<H: Hook>(&self, frame: &mut Frame, hook: &mut H) -> Result<()> {
         for (index, step) in self.steps.iter().enumerate() {
             hook.before_step(index, step, &frame.slots)?;

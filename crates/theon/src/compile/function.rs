@@ -445,11 +445,11 @@ impl Function {
                 .map(|&k| self.updates.shared[k].write_lock())
                 .collect();
             for (guard, &k) in guards.iter_mut().zip(&self.write_order) {
-                **guard = results[n_out + k].clone();
+                **guard = kept(&results[n_out + k]);
             }
         }
         for (k, &i) in self.updates.inputs.iter().enumerate() {
-            state.containers[i] = Some(results[n_out + n_shared + k].clone());
+            state.containers[i] = Some(kept(&results[n_out + n_shared + k]));
         }
         results.truncate(n_out);
         for (out, &borrow) in results.iter_mut().zip(&self.output_borrow) {
@@ -538,6 +538,17 @@ impl Function {
         let mut state = self.lock();
         state.frame = Frame::new(&self.program);
         state.pins = Vec::new();
+    }
+}
+
+/// A value the function keeps as state after the call: a copy if it views
+/// borrowed memory (a caller's array), which may change once the call is
+/// over.
+fn kept(value: &Tensor) -> Tensor {
+    if value.is_borrowed() {
+        value.to_contiguous_copy()
+    } else {
+        value.clone()
     }
 }
 

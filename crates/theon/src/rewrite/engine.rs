@@ -9,6 +9,7 @@
 
 use super::fgraph::{FunctionGraph, NodeId, VarId};
 use super::profile::{CompileProfile, StopReason};
+use crate::error::Site;
 use crate::graph::Op;
 use crate::ops::elemwise::{Elemwise, ScalarOp};
 use std::any::TypeId;
@@ -119,14 +120,19 @@ fn apply_rules(
     profile: &mut CompileProfile,
 ) -> bool {
     let op = fg.op(node).expect("drivers visit apply nodes").clone();
-    fg.current_site = Some(fg.node(node).site.clone());
+    let site = fg.node(node).site.clone();
+    fg.current_site = Some(site.clone());
     for (i, rule) in rules.iter().enumerate() {
         if disabled[i] || !rule.tracks.matches(op.as_ref()) {
             continue;
         }
         let checkpoint = fg.checkpoint();
         let start = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| (rule.body)(fg, node)));
+        // Nodes a rule builds through the graph API answer for the user's
+        // line of the node they replace.
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            Site::with_override(site.clone(), || (rule.body)(fg, node))
+        }));
         let fired = match result {
             Err(panic) => {
                 disabled[i] = true;

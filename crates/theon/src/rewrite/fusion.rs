@@ -10,6 +10,11 @@
 //!   every broadcast element, so it joins only if it is cheap (arithmetic,
 //!   comparisons, casts; not transcendental functions).
 //!
+//! - a tree reads at most [`MAX_COMPOSITE_INPUTS`] distinct variables: the
+//!   fused kernels take that many, and a wider composite (a sum of 100
+//!   gradient terms in an unrolled loop) would fall back to the scalar
+//!   reference kernel; such a tree is cut into several composites.
+//!
 //! Fusion stops at every op that is not elementwise. Trees are grown from
 //! the outputs down, in one linear pass over the graph.
 
@@ -17,7 +22,11 @@ use super::fgraph::{Client, FunctionGraph, NodeId, VarId};
 use super::profile::CompileProfile;
 use crate::graph::TensorType;
 use crate::ops::elemwise::{BinaryOp, Composite, CompositeNode, Elemwise, ScalarOp, UnaryOp};
+use indexmap::IndexSet;
 use std::collections::{HashMap, HashSet};
+
+/// Most distinct variables one fused tree reads.
+pub const MAX_COMPOSITE_INPUTS: usize = 64;
 
 /// Fuses every elementwise tree of two or more nodes; returns how many
 /// `Composite` nodes were built.
@@ -106,6 +115,7 @@ fn grow_tree(fg: &FunctionGraph, root: NodeId, done: &[bool]) -> Vec<NodeId> {
     let root_type = fg.ty(root.out(0)).clone();
     let mut group = vec![root];
     let mut members: HashSet<NodeId> = HashSet::from([root]);
+    let mut reads: IndexSet<VarId> = fg.node_inputs(root).iter().copied().collect();
     let mut stack: Vec<VarId> = fg.node_inputs(root).to_vec();
     while let Some(v) = stack.pop() {
         let p = v.node;
@@ -119,6 +129,13 @@ fn grow_tree(fg: &FunctionGraph, root: NodeId, done: &[bool]) -> Vec<NodeId> {
         if !all_inside || (is_broadcast_into(fg.ty(v), &root_type) && !is_cheap(fg, p)) {
             continue;
         }
+        let added = fg.node_inputs(p).iter().filter(|i| !reads.contains(*i));
+        let new_reads = IndexSet::<VarId>::from_iter(added.copied()).len();
+        if reads.len() - 1 + new_reads > MAX_COMPOSITE_INPUTS {
+            continue;
+        }
+        reads.shift_remove(&v);
+        reads.extend(fg.node_inputs(p).iter().copied());
         group.push(p);
         members.insert(p);
         stack.extend_from_slice(fg.node_inputs(p));

@@ -13,6 +13,7 @@ pub mod destroy;
 pub mod engine;
 pub mod feature;
 pub mod fgraph;
+pub mod fused_reduce;
 pub mod fusion;
 pub mod mode;
 pub mod pattern;

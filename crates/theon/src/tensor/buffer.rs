@@ -1,10 +1,31 @@
-//! `Buffer`: a 64-byte aligned, zero-initialised block of bytes that tensors
-//! share through `Arc`. Aligned so SIMD kernels can use aligned loads.
+//! `Buffer`: a 64-byte aligned (below `SMALL_MAX` bytes: aligned for any
+//! element type), zero-initialised block of bytes that tensors share
+//! through `Arc`. Aligned so SIMD kernels stream whole cache lines.
+//! A borrowed buffer instead views memory another owner keeps alive (a
+//! NumPy array): it is aligned only for its element type and read-only.
 
 use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::any::Any;
 use std::ptr::NonNull;
 
 pub const ALIGN: usize = 64;
+
+/// Buffers below this size are aligned only as far as their size allows
+/// (at most 16 bytes, which still fits every element type): the allocator
+/// then takes its fast path instead of an aligned allocation, which
+/// matters for the many tiny values of scalar-heavy graphs.
+pub const SMALL_MAX: usize = 512;
+
+/// The alignment of an owned buffer of `len > 0` bytes.
+fn align_for(len: usize) -> usize {
+    if len >= SMALL_MAX {
+        ALIGN
+    } else {
+        // The largest power of two <= min(len, 16): a multiple of any item
+        // size dividing `len`.
+        1 << len.min(16).ilog2()
+    }
+}
 
 pub struct Buffer {
     ptr: NonNull<u8>,
@@ -12,6 +33,9 @@ pub struct Buffer {
     /// Set when the bytes live in their own anonymous mapping (large
     /// buffers on Linux): the mapping to unmap on drop.
     mapping: Option<Mapping>,
+    /// Set for borrowed memory: what keeps it alive. Such a buffer is never
+    /// written and never freed here.
+    owner: Option<Box<dyn Any + Send + Sync>>,
 }
 
 /// An anonymous memory mapping: its start and length.
@@ -27,8 +51,9 @@ struct Mapping {
 /// for large arrays too). Smaller buffers come from the allocator.
 pub const MAPPED_MIN: usize = 4 << 20;
 
-// SAFETY: a Buffer owns its allocation exclusively; shared access hands out
-// only `&[u8]`, and mutable access requires `&mut Buffer`.
+// SAFETY: a Buffer owns its allocation exclusively (or, borrowed, only
+// reads it); shared access hands out only `&[u8]`, and mutable access
+// requires `&mut Buffer` of an owned buffer.
 unsafe impl Send for Buffer {}
 unsafe impl Sync for Buffer {}
 
@@ -40,6 +65,7 @@ impl Buffer {
                 ptr: NonNull::<u64>::dangling().cast(),
                 len: 0,
                 mapping: None,
+                owner: None,
             };
         }
         #[cfg(target_os = "linux")]
@@ -48,7 +74,7 @@ impl Buffer {
                 return buffer;
             }
         }
-        let layout = Layout::from_size_align(len, ALIGN).expect("buffer size overflows");
+        let layout = Layout::from_size_align(len, align_for(len)).expect("buffer size overflows");
         // SAFETY: layout has non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
@@ -56,7 +82,32 @@ impl Buffer {
             ptr,
             len,
             mapping: None,
+            owner: None,
         }
+    }
+
+    /// A read-only view of `len` bytes at `ptr` that `owner` keeps alive
+    /// (dropped with the buffer).
+    ///
+    /// # Safety
+    ///
+    /// The bytes must stay readable, and unwritten, while `owner` lives.
+    pub unsafe fn borrowed(
+        ptr: NonNull<u8>,
+        len: usize,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Buffer {
+        Buffer {
+            ptr,
+            len,
+            mapping: None,
+            owner: Some(owner),
+        }
+    }
+
+    /// True for memory another owner keeps alive (see [`Buffer::borrowed`]).
+    pub fn is_borrowed(&self) -> bool {
+        self.owner.is_some()
     }
 
     /// A zero-filled anonymous mapping of at least `len` bytes whose start
@@ -92,6 +143,7 @@ impl Buffer {
                 base: NonNull::new(base as *mut u8)?,
                 len: map_len,
             }),
+            owner: None,
         })
     }
 
@@ -108,7 +160,10 @@ impl Buffer {
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 
+    /// The bytes, writable. Panics on a borrowed buffer (an engine bug:
+    /// writers check `Tensor::can_write_in_place` or copy first).
     pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        assert!(!self.is_borrowed(), "a borrowed buffer is read-only");
         // SAFETY: as above, and &mut self guarantees exclusive access.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
@@ -120,6 +175,9 @@ impl Buffer {
 
 impl Drop for Buffer {
     fn drop(&mut self) {
+        if self.owner.is_some() {
+            return; // the owner, dropped with this field, frees the memory
+        }
         #[cfg(target_os = "linux")]
         if let Some(m) = &self.mapping {
             // SAFETY: `m` is the whole mapping made in `mapped`, unmapped once.
@@ -127,8 +185,8 @@ impl Drop for Buffer {
             return;
         }
         if self.len > 0 {
-            let layout =
-                Layout::from_size_align(self.len, ALIGN).expect("layout was valid at allocation");
+            let layout = Layout::from_size_align(self.len, align_for(self.len))
+                .expect("layout was valid at allocation");
             // SAFETY: allocated in `zeroed` with this exact layout.
             unsafe { dealloc(self.ptr.as_ptr(), layout) }
         }

@@ -1,7 +1,9 @@
 //! `Tensor`, the runtime value: dtype + shape + strides + offset over a
 //! shared, 64-byte aligned buffer. Views (transpose, slices, broadcasts)
 //! share the buffer; writing requires unique ownership (copy-on-write).
+//! A tensor over borrowed memory (`from_borrowed`) is never written.
 
+mod borrowed;
 mod buffer;
 mod display;
 pub mod layout;
@@ -143,10 +145,11 @@ impl Tensor {
         Arc::ptr_eq(&self.buffer, &other.buffer)
     }
 
-    /// True when another tensor (a clone or a view) holds this buffer too,
-    /// so writing through `data_mut` would copy first.
+    /// True when another tensor (a clone or a view), or the owner of
+    /// borrowed memory, holds this buffer too, so writing through
+    /// `data_mut` would copy first.
     pub fn buffer_is_shared(&self) -> bool {
-        Arc::strong_count(&self.buffer) > 1
+        Arc::strong_count(&self.buffer) > 1 || self.buffer.is_borrowed()
     }
 
     /// Identity of the underlying buffer (equal for views of one buffer).
@@ -163,7 +166,8 @@ impl Tensor {
     pub fn buffer_data<T: Element>(&self) -> &[T] {
         self.check_dtype::<T>();
         let bytes = self.buffer.as_bytes();
-        // SAFETY: the buffer is 64-byte aligned and holds whole elements of
+        // SAFETY: the buffer is aligned for `T` (64-byte aligned when owned,
+        // checked by `from_borrowed` when borrowed) and holds whole elements of
         // `self.dtype`, which is `T::DTYPE` (checked above); every Element is
         // plain data valid for any bit pattern we write (bools are only ever
         // written as 0 or 1).
@@ -181,12 +185,11 @@ impl Tensor {
     }
 
     /// Mutable access to the elements in C order. Copies first if the buffer
-    /// is shared or this is a non-contiguous view, so writes never leak into
-    /// another tensor.
+    /// is shared or borrowed or this is a non-contiguous view, so writes
+    /// never leak into another tensor or into a caller's memory.
     pub fn data_mut<T: Element>(&mut self) -> &mut [T] {
         self.check_dtype::<T>();
-        let whole = self.offset == 0 && self.size() * self.dtype.size() == self.buffer.len();
-        if !(self.is_contiguous() && whole && Arc::get_mut(&mut self.buffer).is_some()) {
+        if !self.can_write_in_place() {
             *self = self.to_contiguous_copy();
         }
         let n = self.size();
@@ -203,7 +206,10 @@ impl Tensor {
     /// needs before it overwrites an input).
     pub fn can_write_in_place(&self) -> bool {
         let whole = self.offset == 0 && self.size() * self.dtype.size() == self.buffer.len();
-        whole && self.is_contiguous() && Arc::strong_count(&self.buffer) == 1
+        whole
+            && self.is_contiguous()
+            && Arc::strong_count(&self.buffer) == 1
+            && !self.buffer.is_borrowed()
     }
 
     fn check_dtype<T: Element>(&self) {

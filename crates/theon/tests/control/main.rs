@@ -4,9 +4,11 @@
 mod ifelse;
 mod op_from_graph;
 mod rewrites;
+mod scan_checkpoints;
 mod scan_errors;
 mod scan_examples;
 mod scan_grad;
+mod scan_loops;
 
 use theon::prelude::*;
 

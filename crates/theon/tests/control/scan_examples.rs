@@ -437,3 +437,37 @@ fn non_contiguous_sequences_and_float32() {
     let want: Vec<f64> = xt.to_f64_vec().iter().map(|v| v.exp()).collect();
     assert_close(&out[0].to_f64_vec(), &want, 1e-6);
 }
+
+#[test]
+fn an_initial_value_longer_than_the_taps_need_gives_its_first_rows() {
+    // Theano's `initial[:k]`: taps [-3, -1] read 3 states; x0 has 5 rows
+    // (static and run-time lengths both).
+    let run = |x0: &Var| {
+        let r = scan(|s| {
+            let taps = s.output_taps(0);
+            &taps[0] * 0.5 + &taps[1]
+        })
+        .outputs_info([OutputInfo::taps(x0, &[-3, -1])])
+        .n_steps(4)
+        .build()
+        .unwrap();
+        function(std::slice::from_ref(x0), &[r.outputs[0].clone()]).unwrap()
+    };
+    let value = Tensor::randn(F64, &[5, 2], 41);
+    let rows = value.to_f64_vec();
+    let mut states: Vec<Vec<f64>> = (0..3).map(|i| rows[i * 2..i * 2 + 2].to_vec()).collect();
+    let mut want = Vec::new();
+    for _ in 0..4 {
+        let n = states.len();
+        let next: Vec<f64> = (0..2)
+            .map(|j| states[n - 3][j] * 0.5 + states[n - 1][j])
+            .collect();
+        want.extend(&next);
+        states.push(next);
+    }
+    for x0 in [tensor("x0", F64, &[Some(5), Some(2)]), matrix("x0", F64)] {
+        let got = run(&x0).call(std::slice::from_ref(&value)).unwrap();
+        assert_eq!(got[0].shape(), &[4, 2]);
+        assert_close(&got[0].to_f64_vec(), &want, 1e-12);
+    }
+}

@@ -31,3 +31,28 @@ fn composite_gradients_match_finite_differences() {
         &[column, matrix],
     );
 }
+
+/// `sum(exp(i0) * i1 + tanh(i1), axis=1)`: the reduction the optimizer
+/// fuses with its elementwise body differentiates like the two ops.
+#[test]
+fn reduce_of_elemwise_gradients_match_finite_differences() {
+    use theon::ops::reduce::{Reduce, ReduceKind, ReduceOfElemwise};
+    let reduce = Reduce {
+        kind: ReduceKind::Sum,
+        axes: vec![1],
+        keepdims: false,
+    };
+    let op = ReduceOfElemwise::new(fused(), reduce).unwrap();
+    let column = Tensor::randn(F64, &[3], 13);
+    let matrix = Tensor::randn(F64, &[4, 3], 14).t(); // (3, 4), not contiguous
+    check(
+        "reduce_of_elemwise",
+        |v| {
+            Var::apply1(
+                op.clone(),
+                &[v[0].dimshuffle(&[Some(0), None]), v[1].clone()],
+            )
+        },
+        &[column, matrix],
+    );
+}

@@ -137,6 +137,25 @@ const REGISTRY: &[Entry] = &[
         ]),
     ),
     entry(
+        "ScanSteps",
+        || {
+            let spec = theon::ops::control::scan::ReadPart {
+                track: theon::ops::control::scan::ReadTrack {
+                    name: "x".into(),
+                    starts: vec![0],
+                    offsets: vec![0],
+                    span: 0,
+                    reversed: false,
+                    zero_outside: false,
+                },
+                segments: vec![m()],
+                inner: vec![],
+            };
+            theon::ops::control::scan::scan_steps("s", None, &[spec]).unwrap()
+        },
+        NotDifferentiable("an integer step count"),
+    ),
+    entry(
         "IfElse",
         || theon::ops::control::ifelse(&scalar("c", Bool), &m().exp(), &m()),
         Tested(&["control/ifelse.rs::gradient_and_rop_of_each_branch"]),
@@ -179,6 +198,25 @@ const REGISTRY: &[Entry] = &[
             Var::apply1(op, &[m()]).unwrap()
         },
         Tested(&["grad_ops/composite.rs::composite_gradients_match_finite_differences"]),
+    ),
+    entry(
+        "ReduceOfElemwise",
+        || {
+            let node = theon::ops::elemwise::CompositeNode {
+                op: theon::ops::elemwise::ScalarOp::Unary(theon::ops::elemwise::UnaryOp::Exp),
+                args: vec![0],
+                dtype: F64,
+            };
+            let body = theon::ops::elemwise::Composite::new(vec![F64], vec![node], vec![1]).unwrap();
+            let reduce = theon::ops::reduce::Reduce {
+                kind: theon::ops::reduce::ReduceKind::Sum,
+                axes: vec![0],
+                keepdims: false,
+            };
+            let op = theon::ops::reduce::ReduceOfElemwise::new(body, reduce).unwrap();
+            Var::apply1(op, &[m()]).unwrap()
+        },
+        Tested(&["grad_ops/composite.rs::reduce_of_elemwise_gradients_match_finite_differences"]),
     ),
     // ops/reduce
     entry(

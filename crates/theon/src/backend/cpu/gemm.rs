@@ -1,12 +1,14 @@
-//! GEMM and GEMV on f32/f64 through the `gemm` crate (pure Rust, AVX2/FMA
+//! GEMM and GEMV on f32/f64 through faer's matmul (pure Rust, AVX2/FMA
 //! micro-kernels, rayon threads), with BLAS's `C ← αAB + βC` and any
-//! strides (transposed operands are read in place, never copied).
+//! strides (transposed, reversed and broadcast operands are read in place,
+//! never copied).
 
 use super::Real;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
-use gemm::Parallelism;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Par};
 
 /// A strided matrix view: element (i, j) is `data[offset + i*rs + j*cs]`.
 #[derive(Clone, Copy, Debug)]
@@ -74,8 +76,19 @@ impl<'a, T> MatRef<'a, T> {
     }
 }
 
-/// Below this many multiply-adds a product runs on one thread.
-const PAR_FLOPS: usize = 1 << 18;
+/// Below this many multiply-adds a product runs on one thread (see
+/// docs/kernels.md: measured with `examples/gemm_vs_faer`).
+pub const PAR_FLOPS: usize = 1 << 22;
+
+/// The threads faer may use for an `m × k · k × n` product.
+fn parallelism(m: usize, k: usize, n: usize) -> Par {
+    let threads = rayon::current_num_threads();
+    if threads <= 1 || m.saturating_mul(n).saturating_mul(k) < PAR_FLOPS {
+        Par::Seq
+    } else {
+        Par::rayon(threads)
+    }
+}
 
 /// `c ← alpha·a·b + beta·c` on slices: `c` is dense row-major `m × n`.
 /// With `beta == 0`, `c` is not read (NaNs in it do not propagate), as BLAS.
@@ -102,51 +115,48 @@ pub fn gemm_into<T: Real>(
     if m == 0 || n == 0 {
         return Ok(());
     }
-    if k == 0 {
-        c.iter_mut().for_each(|v| {
-            *v = if beta == T::zero() {
-                T::zero()
-            } else {
-                beta * *v
-            }
-        });
+    // faer computes `c ← alpha·a·b` (Replace) or `c ← c + alpha·a·b` (Add);
+    // another beta scales c first. The thin loops always add.
+    let thin = super::gemm_thin::fits(&a, &b);
+    let accum = if beta == T::zero() {
+        if thin {
+            c.fill(T::zero());
+        }
+        Accum::Replace
+    } else {
+        if beta != T::one() {
+            c.iter_mut().for_each(|v| *v = beta * *v);
+        }
+        Accum::Add
+    };
+    if thin {
+        super::gemm_thin::add_product(alpha, a, b, c);
         return Ok(());
     }
-    let par = if m * n * k >= PAR_FLOPS {
-        Parallelism::Rayon(rayon::current_num_threads())
-    } else {
-        Parallelism::None
-    };
-    let (ap, bp) = (a.data.as_ptr(), b.data.as_ptr());
+    let dst = faer::MatMut::from_row_major_slice_mut(c, m, n);
     // SAFETY: `check` proved every element (i, j) reachable through the
-    // offsets and strides of `a` and `b` lies inside their slices; `c` is a
-    // dense m×n slice we borrow mutably, so the destination is in bounds and
-    // aliases neither input. `gemm` computes dst ← α_g·dst + β_g·lhs·rhs,
-    // hence α_g = beta and β_g = alpha; `read_dst = false` skips reading c.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            n as isize,
-            beta != T::zero(),
-            ap.add(a.offset),
-            a.cs,
-            a.rs,
-            bp.add(b.offset),
-            b.cs,
-            b.rs,
-            beta,
-            alpha,
-            false,
-            false,
-            false,
-            par,
-        );
-    }
+    // offsets and strides of `a` and `b` lies inside their slices (for
+    // empty views no element is read), and the slices outlive the views;
+    // `c` is a distinct, mutably borrowed slice, so nothing aliases it.
+    let (av, bv) = unsafe { (a.faer(), b.faer()) };
+    matmul(dst, accum, av, bv, alpha, parallelism(m, k, n));
     Ok(())
+}
+
+impl<T: Real> MatRef<'_, T> {
+    /// This view as a faer matrix.
+    ///
+    /// # Safety
+    /// Every element reachable through the offset and strides must lie
+    /// inside `data` (what [`MatRef::check`] verifies).
+    unsafe fn faer(&self) -> faer::MatRef<'_, T> {
+        let base = if self.rows == 0 || self.cols == 0 {
+            self.data.as_ptr()
+        } else {
+            self.data.as_ptr().add(self.offset)
+        };
+        faer::MatRef::from_raw_parts(base, self.rows, self.cols, self.rs, self.cs)
+    }
 }
 
 /// A 2-D float tensor as a strided view of its buffer.

@@ -7,6 +7,7 @@
 pub mod copy;
 pub mod fused;
 pub mod gemm;
+pub mod gemm_thin;
 pub mod math;
 pub mod node;
 pub mod real;

@@ -12,6 +12,9 @@ pub fn register(registry: &mut KernelRegistry) {
     registry.register("cpu.fused", |op, inputs, _| {
         fused::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });
+    registry.register("cpu.fused_reduce", |op, inputs, _| {
+        fused::select_reduce(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
     registry.register("cpu.reduce", |op, inputs, outputs| {
         node::reduce::select(op, inputs, outputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });

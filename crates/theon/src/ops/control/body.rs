@@ -115,6 +115,16 @@ impl Runner<'_> {
         self.program
             .run(&mut self.frame, args, std::iter::empty(), &mut NoHook)
     }
+
+    /// Runs once, writing the outputs into `outputs` (reused across steps).
+    pub fn run_into(
+        &mut self,
+        args: impl Iterator<Item = Tensor>,
+        outputs: &mut Vec<Tensor>,
+    ) -> Result<()> {
+        self.program
+            .run_into(&mut self.frame, args, &mut NoHook, outputs)
+    }
 }
 
 impl fmt::Debug for Body {

@@ -4,7 +4,9 @@
 //! - [`ArgReduce`]: argmax, argmin (`arg`);
 //! - [`Mean`] and [`Variance`] (var, std): statistics with NumPy's dtypes
 //!   (`moments`);
-//! - [`CumOp`]: cumsum, cumprod (`cumulative`).
+//! - [`CumOp`]: cumsum, cumprod (`cumulative`);
+//! - [`ReduceOfElemwise`]: a reduction of a fused elementwise body, built
+//!   by the optimizer (`fused`).
 //!
 //! Every op follows NumPy: its result dtype, its handling of NaN and of
 //! empty inputs, and its axis conventions (negative axes, `None` = all).
@@ -31,6 +33,7 @@ mod arg;
 mod axis;
 mod basic;
 mod cumulative;
+mod fused;
 mod groups;
 mod logsumexp;
 mod moments;
@@ -40,6 +43,7 @@ pub use arg::{argmax, argmin, try_argreduce, ArgKind, ArgReduce};
 pub use axis::Axis;
 pub use basic::{all, any, max, min, prod, sum, try_reduce, Reduce, ReduceKind};
 pub use cumulative::{cumprod, cumsum, try_cumulative, CumKind, CumOp};
+pub use fused::ReduceOfElemwise;
 pub use groups::{grouped_along, pairwise_sum};
 pub use logsumexp::{logsumexp, logsumexp_f64, try_logsumexp, LogSumExp};
 pub use moments::{

@@ -12,7 +12,9 @@
 //!    `softplus`, `log_softmax`, fused softmax cross-entropy, logsumexp).
 //! 4. `specialize` (equilibrium): cheaper forms (`x**2` -> `sqr(x)`,
 //!    `sum(x*y)` -> dot, dot + scale + add -> gemm/gemv/ger, mean -> sum).
-//! 5. `fusion` (global): elementwise trees into one `Composite` node.
+//! 5. `fusion` (global): elementwise trees into one `Composite` node, then
+//!    `fused_reduce` (global): a sum of such a node into one
+//!    `ReduceOfElemwise`.
 //! 6. `final_merge` (global), `inplace` (global, guarded by the destroy
 //!    handler) and `dead_code` (global).
 //!
@@ -39,6 +41,9 @@ mod chains;
 mod control;
 mod fold;
 mod nnet;
+mod scan_graph;
+mod scan_loops;
+mod scan_merge;
 mod shapes;
 mod specialize;
 mod stabilize;
@@ -94,6 +99,8 @@ pub fn standard() -> RewriteDb {
         .chain(blas::rules())
         .chain(useless::specialize_rules())
         .chain(control::specialize_rules())
+        .chain(scan_loops::rules())
+        .chain(scan_merge::rules())
     {
         db.register("specialize", rule);
     }
@@ -103,6 +110,14 @@ pub fn standard() -> RewriteDb {
             "fusion",
             &["fusion", "fast_run"],
             super::fusion::fusion_pass,
+        ),
+    );
+    db.add_phase(
+        "fused_reduce",
+        global(
+            "fused_reduce",
+            &["fusion", "fused_reduce", "fast_run"],
+            super::fused_reduce::fused_reduce_pass,
         ),
     );
     db.add_phase(

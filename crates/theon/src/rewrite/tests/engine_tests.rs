@@ -179,8 +179,8 @@ fn queries_select_by_tag_and_name() {
         .collect();
     assert_eq!(
         names,
-        vec!["canonicalize", "stabilize", "fusion"],
-        "neg_neg runs in two phases"
+        vec!["canonicalize", "stabilize", "fusion", "fused_reduce"],
+        "neg_neg runs in two phases; the fusion tag selects both fusion passes"
     );
     let names = standard_db().names();
     for expected in [
@@ -211,6 +211,7 @@ fn the_profile_records_phases_and_rule_times() {
             "stabilize",
             "specialize",
             "fusion",
+            "fused_reduce",
             "final_merge",
             "inplace",
             "dead_code"

@@ -109,3 +109,36 @@ fn expensive_ops_are_not_recomputed_per_broadcast_element() {
         0.0,
     );
 }
+
+#[test]
+fn a_tree_reading_more_variables_than_a_fused_kernel_takes_is_cut() {
+    use crate::rewrite::fusion::MAX_COMPOSITE_INPUTS;
+    let n = 100;
+    let xs: Vec<Var> = (0..n).map(|i| vector(&format!("x{i}"), F64)).collect();
+    let y = xs.iter().map(|x| x.sqr()).reduce(|a, b| a + b).unwrap();
+    let on = compile(
+        &xs,
+        std::slice::from_ref(&y),
+        Mode::fast_run().excluding(["inplace"]),
+    );
+    let cs = composites(&on);
+    assert!(cs.len() >= 2, "{}", on.debugprint());
+    for c in &cs {
+        assert!(
+            c.inputs.len() <= MAX_COMPOSITE_INPUTS,
+            "{} inputs",
+            c.inputs.len()
+        );
+    }
+    let args: Vec<Tensor> = (0..n).map(|i| Tensor::randn(F64, &[5], i as u64)).collect();
+    let off = compile(&xs, &[y], no_fusion());
+    agree(&on, &off, &args, 1e-12);
+    let got = on.call(&args).unwrap()[0].to_f64_vec();
+    for (j, g) in got.iter().enumerate() {
+        let want: f64 = args.iter().map(|a| a.to_f64_vec()[j].powi(2)).sum();
+        assert!(
+            (g - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "{g} vs {want}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod blas_tests;
 mod canonicalize_tests;
 mod engine_tests;
 mod fgraph_tests;
+mod fused_reduce_tests;
 mod fusion_tests;
 mod inplace_tests;
 mod mode_tests;

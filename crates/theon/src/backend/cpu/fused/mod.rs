@@ -5,7 +5,8 @@
 //! - `plan`: lowering the scalar body to block instructions and registers;
 //! - `block`: running the instructions over a block of ≤ 256 elements
 //!   (vectorised math kernels, plain loops, f64 fallbacks);
-//! - `walk`: broadcasting, strided inputs, rows and blocks, threads.
+//! - `walk`: broadcasting, strided inputs, rows and blocks, threads;
+//! - `reduce`: a sum of a body (`ReduceOfElemwise`) without materialising it.
 //!
 //! Results match the reference `perform` exactly for arithmetic,
 //! comparisons, casts and the f64 fallbacks, and within the math kernels'
@@ -14,12 +15,18 @@
 mod block;
 mod lane;
 mod plan;
+mod reduce;
 mod walk;
 
 #[cfg(test)]
+mod reduce_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wide_tests;
 
 pub(crate) use lane::Lane;
+pub use reduce::{select as select_reduce, FusedReduceKernel};
 pub use walk::PAR_WORK;
 
 use crate::compile::{Inputs, Kernel};
@@ -28,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Op, PerformCtx, TensorType};
 use crate::ops::elemwise::{broadcast_runtime, Composite, CompositeNode, ScalarOp};
 use crate::tensor::Tensor;
-use plan::Plan;
+use plan::{Plan, MAX_INPUTS};
 use walk::{Feed, IntData, Layout, Sink};
 
 enum AnyPlan {
@@ -126,6 +133,29 @@ impl Kernel for FusedKernel {
                 format!("takes {} inputs, got {n}", self.in_dtypes.len()),
             ));
         }
+        // `n <= MAX_INPUTS` (checked when the plan was built).
+        if n <= FEW_INPUTS {
+            self.run_with::<FEW_INPUTS>(inputs, ctx, outputs)
+        } else {
+            self.run_with::<MAX_INPUTS>(inputs, ctx, outputs)
+        }
+    }
+}
+
+/// Up to this many inputs, a call's per-input tables are small stack
+/// arrays (no allocation, little to initialise: a call on tiny arrays is
+/// all fixed cost).
+const FEW_INPUTS: usize = 8;
+
+impl FusedKernel {
+    /// [`Kernel::run`] with per-input tables of `N >= inputs.len()` entries.
+    fn run_with<const N: usize>(
+        &self,
+        inputs: &mut Inputs<'_>,
+        ctx: &PerformCtx,
+        outputs: &mut Vec<Tensor>,
+    ) -> Result<()> {
+        let n = inputs.len();
         // The destroyed input, taken when it dies here.
         let held: Option<(usize, Tensor)> = self
             .destroy
@@ -136,8 +166,11 @@ impl Kernel for FusedKernel {
                 _ => inputs.get(i),
             }
         };
-        let shapes: Vec<&[usize]> = (0..n).map(|i| tensor(i).shape()).collect();
-        let shape = broadcast_runtime(&self.op_name, &shapes, ctx.input_types)?;
+        let mut shapes: [&[usize]; N] = [&[]; N];
+        for (i, s) in shapes[..n].iter_mut().enumerate() {
+            *s = tensor(i).shape();
+        }
+        let shape = broadcast_runtime(&self.op_name, &shapes[..n], ctx.input_types)?;
         for (i, &want) in self.in_dtypes.iter().enumerate() {
             if tensor(i).dtype() != want {
                 return Err(Error::dtype(
@@ -148,11 +181,11 @@ impl Kernel for FusedKernel {
                 ));
             }
         }
-        let parts: Vec<(usize, &[usize], &[isize])> = (0..n)
-            .map(|i| (tensor(i).offset(), tensor(i).shape(), tensor(i).strides()))
-            .collect();
-        let layout = Layout::new(&shape, &parts);
-        drop(parts);
+        let mut parts: [(usize, &[usize], &[isize]); N] = [(0, &[], &[]); N];
+        for (i, p) in parts[..n].iter_mut().enumerate() {
+            *p = (tensor(i).offset(), tensor(i).shape(), tensor(i).strides());
+        }
+        let layout = Layout::new(&shape, &parts[..n]);
         let size = crate::tensor::size_of(&shape);
         let writable = held.as_ref().is_some_and(|(_, t)| {
             t.can_write_in_place()
@@ -163,28 +196,29 @@ impl Kernel for FusedKernel {
             Some((d, t)) if writable => (Some((d, t)), None),
             other => (None, other),
         };
-        let mut outs: Vec<Tensor> = Vec::with_capacity(self.out_dtypes.len());
+        // The results are built in place at the end of `outputs`.
+        let first = outputs.len();
         let reused_index = reused.as_ref().map(|(d, _)| *d);
         if let Some((_, t)) = reused {
-            outs.push(t);
+            outputs.push(t);
         }
-        for &d in &self.out_dtypes[outs.len()..] {
-            outs.push(Tensor::zeros(d, &shape));
+        for &d in &self.out_dtypes[outputs.len() - first..] {
+            outputs.push(Tensor::zeros(d, &shape));
         }
         if size > 0 {
-            let tensors: Vec<Option<&Tensor>> = (0..n)
-                .map(|i| match &held {
+            let mut tensors: [Option<&Tensor>; N] = [None; N];
+            for (i, t) in tensors[..n].iter_mut().enumerate() {
+                *t = match &held {
                     _ if reused_index == Some(i) => None,
                     Some((d, t)) if *d == i => Some(t),
                     _ => Some(inputs.get(i)),
-                })
-                .collect();
+                };
+            }
             match &self.plan {
-                AnyPlan::F32(p) => exec(p, &tensors, &layout, &mut outs),
-                AnyPlan::F64(p) => exec(p, &tensors, &layout, &mut outs),
+                AnyPlan::F32(p) => exec(p, &tensors[..n], &layout, &mut outputs[first..]),
+                AnyPlan::F64(p) => exec(p, &tensors[..n], &layout, &mut outputs[first..]),
             }
         }
-        outputs.extend(outs);
         Ok(())
     }
 }

@@ -234,7 +234,7 @@ const PACK_BELOW: usize = BLOCK / 4;
 
 /// Evaluates the flat output range `[start, start + len)`, `len` being
 /// the sinks' length.
-fn run_range<T: Lane>(
+pub(super) fn run_range<T: Lane>(
     plan: &Plan<T>,
     layout: &Layout,
     feeds: &[Feed<T>],

@@ -64,6 +64,44 @@ pub(crate) fn exp32<A: Arch>(x: f32) -> f32 {
     scale32(e, n)
 }
 
+/// e^x for f32 arguments x ≤ 0 (shifted logits in logsumexp/softmax):
+/// the polynomial of [`exp32`] with one `2^n` scaling; arguments below
+/// -87 (results under the smallest normal) give e^-87 ≈ 1.6e-38 instead,
+/// which is negligible beside the 1 the maximum contributes. NaN stays NaN.
+#[inline(always)]
+pub(crate) fn exp32_nonpos<A: Arch>(x: f32) -> f32 {
+    let x = if x < -87.0 { -87.0 } else { x };
+    let n = A::mla32(x, LOG2E32, MAGIC32) - MAGIC32;
+    let r = A::mla32(n, -LN2_HI32, x);
+    let r = A::mla32(n, -LN2_LO32, r);
+    let p = horner32::<A, 6>(
+        r,
+        [
+            1.987_569_2e-4,
+            1.398_199_9e-3,
+            8.333_452e-3,
+            4.166_579_6e-2,
+            1.666_666_5e-1,
+            5.000_000_1e-1,
+        ],
+    );
+    let e = A::mla32(p, r * r, r) + 1.0;
+    e * pow2_32(n + MAGIC32)
+}
+
+/// e^x for f64 arguments x ≤ 0, as [`exp32_nonpos`] (arguments below -708
+/// give e^-708 ≈ 3e-308).
+#[inline(always)]
+pub(crate) fn exp64_nonpos<A: Arch>(x: f64) -> f64 {
+    let x = if x < -708.0 { -708.0 } else { x };
+    let n = A::mla64(x, LOG2E64, MAGIC64) - MAGIC64;
+    let r = A::mla64(n, -LN2_HI64, x);
+    let r = A::mla64(n, -LN2_LO64, r);
+    let p = horner64::<A, 12>(r, EXP64_POLY);
+    let e = A::mla64(p, r * r, r) + 1.0;
+    e * pow2_64(n + MAGIC64)
+}
+
 /// Taylor coefficients 1/13!, ..., 1/2! of e^r.
 const EXP64_POLY: [f64; 12] = [
     1.0 / 6_227_020_800.0,

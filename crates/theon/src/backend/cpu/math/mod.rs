@@ -41,7 +41,7 @@ pub use trig::{
 
 /// Scalar forms for other kernels (reductions) to inline into their loops.
 pub(crate) mod scalar {
-    pub(crate) use super::exp::{exp32, exp64};
+    pub(crate) use super::exp::{exp32, exp32_nonpos, exp64, exp64_nonpos};
     pub(crate) use super::log::{log32, log64};
 }
 

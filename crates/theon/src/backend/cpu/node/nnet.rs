@@ -115,7 +115,7 @@ fn softmax_row<T: Lane>(x: &[T], out: &mut [T], log: bool) {
             .for_each(|(o, &v)| *o = v - m - log_total);
     } else {
         let total = T::narrow(total);
-        out.iter_mut().for_each(|o| *o = *o / total);
+        out.iter_mut().for_each(|o| *o /= total);
     }
 }
 

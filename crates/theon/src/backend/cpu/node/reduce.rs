@@ -197,7 +197,7 @@ impl ReduceKernel {
         if self.what == What::Mean {
             // Divided as the reference does; the mean of nothing is NaN (0/0).
             let count = T::from(r).expect("a count fits a float");
-            o.iter_mut().for_each(|v| *v = *v / count);
+            o.iter_mut().for_each(|v| *v /= count);
         }
         Ok(out)
     }

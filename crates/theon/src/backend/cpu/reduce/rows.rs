@@ -79,27 +79,46 @@ pub fn logsumexp_rows<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [T])
     per_row(x, cols, out, lse_one);
 }
 
-/// Sum of `exp(x - m)` over lanes: one pass, the exp inlined and vectorised.
-#[inline(always)]
-fn lse_row<T: Real, A: Arch>(x: &[T], m: T) -> T {
-    let mut acc = [T::zero(); 16];
-    let mut chunks = x.chunks_exact(16);
-    for c in &mut chunks {
-        for (a, &v) in acc.iter_mut().zip(c) {
-            *a += (v - m).exp_k::<A>();
-        }
-    }
-    let mut tail = T::zero();
-    for &v in chunks.remainder() {
-        tail += (v - m).exp_k::<A>();
-    }
-    acc.iter().fold(tail, |s, &a| s + a)
-}
-twin!(lse_row, lse_row_avx2, (x: &[T], m: T) -> T);
+/// Elements per block of the online logsumexp: small enough that the
+/// exp pass re-reads the block from L1 after its max pass.
+const LSE_BLOCK: usize = 1024;
 
-fn lse_sum<T: Real>(x: &[T], m: T) -> T {
-    dispatch!(lse_row, lse_row_avx2, T, (x, m))
+/// One pass over `x` keeping a running maximum `m` and the sum of
+/// `exp(v - m)` (16 lanes per block); a block with a larger maximum rescales the
+/// sum by `exp(m_old - m_new)`. Returns `(m, sum)`: `m` skips NaNs (a NaN
+/// reaches the sum through `exp(NaN - m)`), and the caller handles a
+/// non-finite `m` (no finite element, or a +inf).
+#[inline(always)]
+fn lse_online<T: Real, A: Arch>(x: &[T]) -> (T, T) {
+    let (mut m, mut total) = (T::neg_infinity(), T::zero());
+    for block in x.chunks(LSE_BLOCK) {
+        let bm = max_skip_nan::<T, A>(block);
+        if bm > m {
+            if m > T::neg_infinity() {
+                total *= (m - bm).exp_nonpos_k::<A>();
+            }
+            m = bm;
+        }
+        if !m.is_finite() {
+            continue; // all -inf so far (adds nothing), or +inf: caller
+        }
+        // Lanes restart per block, so an f32 lane never adds more than
+        // LSE_BLOCK/16 terms; blocks are then added one by one.
+        let mut acc = [T::zero(); 16];
+        let mut chunks = block.chunks_exact(16);
+        for c in &mut chunks {
+            for (a, &v) in acc.iter_mut().zip(c) {
+                *a += (v - m).exp_nonpos_k::<A>();
+            }
+        }
+        for (a, &v) in acc.iter_mut().zip(chunks.remainder()) {
+            *a += (v - m).exp_nonpos_k::<A>();
+        }
+        total += super::pairwise_lanes(acc);
+    }
+    (m, total)
 }
+twin!(lse_online, lse_online_avx2, (x: &[T]) -> (T, T));
 
 /// Largest non-NaN element (a plain `maxps` lane loop; NaNs are skipped,
 /// so callers must let them reach the result another way).
@@ -118,30 +137,19 @@ fn max_skip_nan<T: Real, A: Arch>(x: &[T]) -> T {
         .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m });
     acc.iter().fold(m, |m, &v| if v > m { v } else { m })
 }
-twin!(max_skip_nan, max_skip_nan_avx2, (x: &[T]) -> T);
 
-fn fast_max<T: Real>(x: &[T]) -> T {
-    dispatch!(max_skip_nan, max_skip_nan_avx2, T, (x))
+fn lse_pass<T: Real>(x: &[T]) -> (T, T) {
+    dispatch!(lse_online, lse_online_avx2, T, (x))
 }
 
 pub(super) fn lse_one<T: Real>(x: &[T]) -> T {
-    // A finite NaN-skipping maximum is a valid shift: any NaN then reaches
-    // the sum through exp(NaN - m). Otherwise take the exact, NaN-aware one.
-    let mut m = fast_max(x);
-    if !m.is_finite() {
-        m = match max(x) {
-            None => return T::neg_infinity(),
-            Some(m) => m,
-        };
-        if !m.is_finite() {
-            return m; // NaN, +inf, or every element -inf
-        }
+    let (m, s) = lse_pass(x);
+    if m.is_finite() {
+        return m + s.ln();
     }
-    // Long rows: sum blocks separately so f32 lanes never add more than a
-    // few thousand terms each.
-    let s = x
-        .chunks(1 << 14)
-        .map(|b| lse_sum(b, m))
-        .fold(T::zero(), |a, b| a + b);
-    m + s.ln()
+    // No finite element was the maximum: the exact, NaN-aware rules.
+    match max(x) {
+        None => T::neg_infinity(),
+        Some(m) => m, // NaN, +inf, or every element -inf
+    }
 }

@@ -11,6 +11,7 @@ use super::spec::{Carry, ReadTrack, SegLen, Segment, WriteTrack};
 use crate::error::{Error, Result};
 use crate::graph::{clone_replace, toposort, NodeKind, SharedVar, TensorType, Var};
 use crate::ops::control::body::{capture, dependents_of};
+use crate::ops::indexing::IndexItem;
 use crate::ops::shape::dims::{int_scalar, static_int};
 use indexmap::IndexSet;
 
@@ -289,7 +290,10 @@ fn sequence_part(b: &ScanOptions, i: usize, inner: &[Var]) -> ReadPart {
 }
 
 /// The initial window of a recurrent output, with a leading axis of
-/// `k` rows (taps `[-1]` take the state itself and gain the axis).
+/// `k` rows (taps `[-1]` take the state itself and gain the axis). An
+/// initial value with more than `k` rows gives its first `k`, as Theano's
+/// `outputs_info[i]['initial'][:k]`; one with fewer is an error (here when
+/// its length is static, at run time otherwise).
 fn initial_window(name: &str, initial: &Var, taps: &[i64]) -> Result<Var> {
     if taps == [-1] {
         let mut pattern = vec![None];
@@ -301,14 +305,18 @@ fn initial_window(name: &str, initial: &Var, taps: &[i64]) -> Result<Var> {
         .map(|t| t.unsigned_abs() as usize)
         .max()
         .expect("taps checked");
-    if let Some(rows) = initial.ty().shape[0].filter(|&r| r != k) {
-        let msg = format!(
-            "the initial value '{}' has {rows} rows, but taps {taps:?} need exactly {k} states              (oldest first)",
-            initial.label()
-        );
-        return Err(fail(name, msg));
+    match initial.ty().shape[0] {
+        Some(rows) if rows < k => {
+            let msg = format!(
+                "the initial value '{}' has {rows} rows, but taps {taps:?} need {k} states \
+                 (oldest first)",
+                initial.label()
+            );
+            Err(fail(name, msg))
+        }
+        Some(rows) if rows == k => Ok(initial.clone()),
+        _ => initial.try_at(&[IndexItem::slice(None, Some((k as i64).into()), None)]),
     }
-    Ok(initial.clone())
 }
 
 fn history_write(name: &str, source: &Var) -> WritePart {

@@ -11,21 +11,29 @@
 //! gradients work.
 
 mod builder;
+mod checkpoints;
 mod desugar;
 mod grad;
 mod op;
+mod outer;
 mod parts;
 mod rop;
 mod rows;
 mod run;
 mod spec;
+mod steps;
 mod sugar;
+mod vectorize;
 
 pub use builder::{
     scan, IntoStepOutputs, OutputInfo, ScanBuilder, ScanOptions, ScanResult, Seq, StepArgs,
     StepOutputs,
 };
-pub use op::Scan;
+pub use checkpoints::{scan_checkpoints, ScanCheckpoints};
+pub use op::{with_time_axis, Scan};
+pub use outer::{backwards, stack_read, steps_of};
 pub use parts::{CarryPart, ReadPart, ScanNode, ScanParts, WritePart};
 pub use spec::{Carry, ReadTrack, ScanSpec, SegLen, Segment, Steps, WriteTrack};
+pub use steps::{scan_steps, ScanSteps};
 pub use sugar::{foldl, foldr, map, reduce};
+pub use vectorize::{Export, Lifted, Lifter};

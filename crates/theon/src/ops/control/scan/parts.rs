@@ -78,6 +78,45 @@ impl ScanNode {
 }
 
 impl ScanParts {
+    /// The parts of an existing scan whose outer inputs are `outer` (the
+    /// inverse of [`Self::apply`]): rewrites edit them and apply again.
+    pub fn from_op(op: &Scan, outer: &[Var]) -> ScanParts {
+        let spec = &op.spec;
+        let ins = spec.split_inputs(outer);
+        let inner = spec.split_inner_inputs(&op.body.inputs);
+        let out = spec.split_inner_outputs(&op.body.outputs);
+        let mut parts = ScanParts::new(&spec.name, ins.n_steps.cloned());
+        for ((name, outer), ph) in spec.consts.iter().zip(ins.consts).zip(inner.consts) {
+            parts.add_const(name, outer.clone(), ph.clone());
+        }
+        for ((track, segs), phs) in spec.reads.iter().zip(&ins.reads).zip(&inner.reads) {
+            parts.add_read(ReadPart {
+                track: track.clone(),
+                segments: segs.to_vec(),
+                inner: phs.to_vec(),
+            });
+        }
+        for (c, carry) in spec.carries.iter().enumerate() {
+            parts.add_carry(CarryPart {
+                carry: carry.clone(),
+                init: ins.inits[c].clone(),
+                inner: inner.lags[c].to_vec(),
+                next: out.next[c].clone(),
+            });
+        }
+        for (track, sources) in spec.writes.iter().zip(&out.writes) {
+            parts.add_write(WritePart {
+                track: track.clone(),
+                sources: sources.to_vec(),
+            });
+        }
+        parts.until = out.until.cloned();
+        parts.active = spec.active;
+        parts.truncate_gradient = spec.truncate_gradient;
+        parts.mode = op.body.mode.clone();
+        parts
+    }
+
     pub fn new(name: &str, n_steps: Option<Var>) -> ScanParts {
         ScanParts {
             name: name.to_string(),

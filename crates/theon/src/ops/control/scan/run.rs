@@ -41,6 +41,7 @@ pub(super) fn run(op: &Scan, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<
             .map(|(track, tys)| WriteState::new(track, tys[0].dtype, &ins.reads, steps))
             .collect(),
         args: Vec::with_capacity(spec.n_inner_inputs()),
+        outs: Vec::with_capacity(spec.n_inner_outputs()),
     };
     let mut runner = op.body.runner()?;
     let mut done = steps;
@@ -64,12 +65,13 @@ struct Loop<'a> {
     writes: Vec<WriteState<'a>>,
     /// The body's arguments, refilled each step (the allocation is kept).
     args: Vec<Tensor>,
+    /// The body's results, likewise.
+    outs: Vec<Tensor>,
 }
 
 impl Loop<'_> {
     /// Runs step `s`; returns whether the `until` condition asks to stop.
     fn step(&mut self, runner: &mut Runner, s: usize) -> Result<bool> {
-        let spec = self.spec;
         self.args.extend_from_slice(self.consts);
         for r in &self.reads {
             r.push_args(s, &mut self.args);
@@ -77,7 +79,8 @@ impl Loop<'_> {
         for c in &self.carries {
             c.push_args(s, &mut self.args);
         }
-        let mut outs = runner.run(self.args.drain(..))?;
+        let mut outs = std::mem::take(&mut self.outs);
+        runner.run_into(self.args.drain(..), &mut outs)?;
         // A result that views a carry's buffer (the step returned a past
         // state) is copied, so the buffer stays uniquely owned for writing.
         for out in outs.iter_mut() {
@@ -85,7 +88,16 @@ impl Loop<'_> {
                 *out = out.to_contiguous_copy();
             }
         }
-        let inner = spec.split_inner_outputs(&outs);
+        let stop = self.store_results(s, &outs);
+        outs.clear();
+        self.outs = outs;
+        stop
+    }
+
+    /// Stores step `s`'s results; returns whether `until` asks to stop.
+    fn store_results(&mut self, s: usize, outs: &[Tensor]) -> Result<bool> {
+        let spec = self.spec;
+        let inner = spec.split_inner_outputs(outs);
         for (c, next) in self.carries.iter_mut().zip(inner.next) {
             c.store(spec, s, next)?;
         }
@@ -118,7 +130,7 @@ fn scan_error(spec: &ScanSpec, message: String) -> Error {
 }
 
 /// Rows covered by a track's segments (checking the inner segments' sizes).
-fn covered(spec: &ScanSpec, track: &ReadTrack, segs: &[Tensor]) -> Result<usize> {
+pub(super) fn covered(spec: &ScanSpec, track: &ReadTrack, segs: &[Tensor]) -> Result<usize> {
     for (i, seg) in segs.iter().enumerate() {
         if seg.ndim() == 0 {
             let msg = format!(
@@ -145,7 +157,11 @@ fn covered(spec: &ScanSpec, track: &ReadTrack, segs: &[Tensor]) -> Result<usize>
 
 /// The number of steps: `n_steps`, or what the sequences allow (they must
 /// agree). Zero or negative counts are errors.
-fn step_count(spec: &ScanSpec, n_steps: Option<&Tensor>, reads: &[&[Tensor]]) -> Result<usize> {
+pub(super) fn step_count(
+    spec: &ScanSpec,
+    n_steps: Option<&Tensor>,
+    reads: &[&[Tensor]],
+) -> Result<usize> {
     if let Some(n) = n_steps {
         let n = n.item().as_i64();
         if n <= 0 {
@@ -196,6 +212,25 @@ fn stop_requested(spec: &ScanSpec, cond: &Tensor) -> Result<bool> {
     Ok(cond.item().as_bool())
 }
 
+/// Checks that a sequence has the rows `steps` steps read.
+pub(super) fn check_rows(
+    spec: &ScanSpec,
+    track: &ReadTrack,
+    segs: &[Tensor],
+    steps: usize,
+) -> Result<()> {
+    let len = covered(spec, track, segs)?;
+    if !track.zero_outside && len < steps + track.span {
+        let msg = format!(
+            "sequence '{}' has {len} rows, but {steps} steps with its taps need {}",
+            track.name,
+            steps + track.span
+        );
+        return Err(scan_error(spec, msg));
+    }
+    Ok(())
+}
+
 /// A read track during the loop.
 struct ReadState<'a> {
     track: &'a ReadTrack,
@@ -212,15 +247,7 @@ impl<'a> ReadState<'a> {
         segs: &'a [Tensor],
         steps: usize,
     ) -> Result<Self> {
-        let len = covered(spec, track, segs)?;
-        if !track.zero_outside && len < steps + track.span {
-            let msg = format!(
-                "sequence '{}' has {len} rows, but {steps} steps with its taps need {}",
-                track.name,
-                steps + track.span
-            );
-            return Err(scan_error(spec, msg));
-        }
+        check_rows(spec, track, segs, steps)?;
         let ends = segs
             .iter()
             .zip(&track.starts)
