@@ -41,15 +41,15 @@ def test_step_output_of_another_rank_is_refused():
     assert info.value.site == site and "output 0" in str(info.value)
 
 
-def test_sequences_of_different_lengths_without_n_steps_fail_at_run_time():
+def test_sequences_of_different_lengths_without_n_steps_run_the_shortest():
+    # Theano iterates over the shortest sequence (the tutorial's polynomial
+    # pairs its coefficients with arange(10000)).
     x, y = T.dvectors("x", "y")
-    zs, _ = theon.scan(lambda a, b: a + b, sequences=[x, y]); site = here()  # noqa: E702
+    zs, _ = theon.scan(lambda a, b: a + b, sequences=[x, y])
     f = function([x, y], zs)
     np.testing.assert_allclose(f(np.arange(3.0), np.ones(3)), np.arange(3.0) + 1)
-    with pytest.raises(ValueError) as info:
-        f(np.arange(3.0), np.ones(4))
-    assert "3" in str(info.value) and "4" in str(info.value)
-    assert info.value.site == site
+    np.testing.assert_allclose(f(np.arange(3.0), np.ones(4)), np.arange(3.0) + 1)
+    np.testing.assert_allclose(f(np.arange(5.0), np.ones(2)), np.arange(2.0) + 1)
 
 
 @pytest.mark.parametrize(

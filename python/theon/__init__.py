@@ -10,11 +10,11 @@ from theon import _theon
 from theon.configparser import change_flags, config
 from theon import exceptions
 from theon import tensor
-from theon.compile import Function, Mode, SharedVariable, function, shared
+from theon.compile import Function, In, Mode, Out, SharedVariable, function, shared
 from theon import compile, gradient, printing
 from theon.compile.ops import Apply, Op, as_op
 from theon.compile.builders import OpFromGraph
-from theon import ifelse, scan_module, updates
+from theon import ifelse, sandbox, scan_module, updates
 from theon.scan_module import foldl, foldr, map, reduce, scan, scan_checkpoints
 from theon.gradient import grad
 from theon.printing import pp
@@ -32,6 +32,8 @@ __all__ = [
     "printing",
     "function",
     "Function",
+    "In",
+    "Out",
     "Mode",
     "shared",
     "SharedVariable",
@@ -43,6 +45,7 @@ __all__ = [
     "as_op",
     "OpFromGraph",
     "ifelse",
+    "sandbox",
     "scan_module",
     "updates",
     "scan",

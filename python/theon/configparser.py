@@ -22,15 +22,36 @@ def _flag_text(value):
     return str(value)
 
 
+#: Theano flags that classic programs read but that change nothing in theon
+#: (one CPU backend, no test values, no C compiler): their values are kept
+#: here so reading and setting them works.
+_COMPAT_FLAGS = {
+    "device": "cpu",
+    "optimizer": "fast_run",
+    "compute_test_value": "off",
+    "exception_verbosity": "low",
+    "warn_float64": "ignore",
+    "cast_policy": "custom",
+    "cxx": "",
+    "openmp": False,
+}
+
+
 class TheonConfigParser:
-    """Attribute access to the engine's flags."""
+    """Attribute access to the engine's flags (plus Theano flags that have
+    no effect in theon, such as ``device``, kept in ``_COMPAT_FLAGS``)."""
 
     def __getattr__(self, key):
         if key.startswith("__"):
             raise AttributeError(key)
+        if key in _COMPAT_FLAGS:
+            return _COMPAT_FLAGS[key]
         return _theon.config_get(key)
 
     def __setattr__(self, key, value):
+        if key in _COMPAT_FLAGS:
+            _COMPAT_FLAGS[key] = value
+            return
         _theon.config_set(key, _flag_text(value))
 
     def __dir__(self):
@@ -39,7 +60,7 @@ class TheonConfigParser:
     @contextlib.contextmanager
     def change_flags(self, **flags):
         """Sets flags for the duration of a ``with`` block."""
-        old = {key: _theon.config_get(key) for key in flags}
+        old = {key: getattr(self, key) for key in flags}
         try:
             for key, value in flags.items():
                 setattr(self, key, value)

@@ -9,7 +9,10 @@
 
 use crate::casting::{filter_arg, filter_value, Destination};
 use crate::errors::{to_pyerr, IntoPyResult};
-use crate::numpy_interop::{array_dtype, array_to_tensor_borrowed, tensor_into_numpy};
+use crate::function_io;
+use crate::numpy_interop::{
+    array_dtype, array_to_tensor_borrowed, tensor_into_numpy, tensor_to_numpy,
+};
 use crate::operand::as_var;
 use crate::site::at_caller;
 use crate::variable::{type_repr, var_of};
@@ -44,15 +47,22 @@ struct InputInfo {
     keyword: Option<String>,
 }
 
-impl InputInfo {
-    fn new(var: Var) -> InputInfo {
-        InputInfo {
+/// What calls need about each input; the keyword is the `In` name, else
+/// the variable's.
+fn input_infos(function: &Function) -> Vec<InputInfo> {
+    function
+        .inputs()
+        .into_iter()
+        .zip(function.input_names())
+        .map(|(var, keyword)| InputInfo {
             label: var.label(),
-            keyword: var.name(),
+            keyword,
             var,
-        }
-    }
+        })
+        .collect()
+}
 
+impl InputInfo {
     /// The receiver of an argument, for the casting rules' messages.
     fn destination<'a>(&'a self, function: &'a str) -> Destination<'a> {
         Destination {
@@ -159,7 +169,7 @@ pub(crate) fn engine_mode(
 
 /// Compiles a function; `theon.function` normalizes the arguments first.
 #[pyfunction]
-#[pyo3(signature = (inputs, outputs, updates, givens, name, on_unused_input, allow_input_downcast, single_output, mode=None))]
+#[pyo3(signature = (inputs, outputs, updates, givens, name, on_unused_input, allow_input_downcast, single_output, mode=None, no_default_updates=None))]
 #[allow(clippy::too_many_arguments)]
 fn compile_function(
     py: Python<'_>,
@@ -172,16 +182,22 @@ fn compile_function(
     allow_input_downcast: Option<bool>,
     single_output: bool,
     mode: Option<(String, Vec<String>, Vec<String>)>,
+    no_default_updates: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyFunction> {
     let policy = unused_policy(on_unused_input)?;
+    let skip_defaults = function_io::no_default_updates_of(no_default_updates)?;
     let mode = mode.map(engine_mode).transpose()?;
     let function = at_caller(py, || -> PyResult<Function> {
-        let inputs = inputs.iter().map(var_of).collect::<PyResult<Vec<_>>>()?;
+        let inputs = inputs
+            .iter()
+            .map(function_io::input_of)
+            .collect::<PyResult<Vec<_>>>()?;
         let outputs = outputs.iter().map(as_var).collect::<PyResult<Vec<_>>>()?;
         let mut builder = Function::builder(&inputs, &outputs)
             .updates(updates_of(&updates)?)
             .givens(givens_of(&givens)?)
-            .on_unused_input(policy);
+            .on_unused_input(policy)
+            .no_default_updates(skip_defaults);
         if let Some(name) = &name {
             builder = builder.name(name);
         }
@@ -191,7 +207,7 @@ fn compile_function(
         builder.build().py_result()
     })??;
     Ok(PyFunction {
-        inputs: function.inputs().into_iter().map(InputInfo::new).collect(),
+        inputs: input_infos(&function),
         function,
         single_output,
         allow_input_downcast,
@@ -237,6 +253,15 @@ impl PyFunction {
             }
         }
         let given = slots.iter().filter(|s| s.is_some()).count();
+        // Omitted inputs take their `In(value=...)` default (or state).
+        for (i, slot) in slots.iter_mut().enumerate() {
+            if slot.is_none() {
+                *slot = self
+                    .function
+                    .input_value(i)
+                    .map(|t| tensor_to_numpy(args.py(), &t));
+            }
+        }
         slots
             .into_iter()
             .collect::<Option<Vec<_>>>()
@@ -329,6 +354,31 @@ impl PyFunction {
             .map(|t| tensor_into_numpy(py, t))
             .collect::<PyResult<_>>()?;
         Ok(PyList::new(py, arrays)?.into_any().unbind())
+    }
+
+    /// Theano's `f.copy(share_memory=False, swap=None, delete_updates=False,
+    /// name=None, profile=None)`: the same function, reading and updating
+    /// the shared variables `swap` maps to instead of the originals, without
+    /// shared updates if `delete_updates`. `share_memory` and `profile` are
+    /// accepted and ignored.
+    #[pyo3(signature = (share_memory=false, swap=None, delete_updates=false, name=None, profile=None))]
+    fn copy(
+        &self,
+        share_memory: bool,
+        swap: Option<&Bound<'_, PyAny>>,
+        delete_updates: bool,
+        name: Option<String>,
+        profile: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyFunction> {
+        let _ = (share_memory, profile);
+        let function = function_io::copy_function(&self.function, swap, delete_updates, name)?;
+        Ok(PyFunction {
+            inputs: input_infos(&function),
+            function,
+            single_output: self.single_output,
+            allow_input_downcast: self.allow_input_downcast,
+            trust_input: AtomicBool::new(self.trust_input.load(Ordering::Relaxed)),
+        })
     }
 
     /// PyTensor's `trust_input`: when set, a call takes exactly one

@@ -11,12 +11,14 @@ mod control;
 mod dtypes;
 mod errors;
 mod function;
+mod function_io;
 mod gradient;
 mod numpy_interop;
 mod operand;
 mod ops;
 mod printing;
 mod pyop;
+mod random;
 mod shared;
 mod site;
 mod variable;
@@ -39,5 +41,6 @@ fn _theon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     printing::register(m)?;
     pyop::register(m)?;
     control::register(m)?;
+    random::register(m)?;
     Ok(())
 }

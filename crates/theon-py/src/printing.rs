@@ -23,6 +23,19 @@ fn debugprint_function(f: PyRef<'_, PyFunction>) -> String {
     printing::debugprint_function(f.engine())
 }
 
+/// The DOT text (Graphviz) of the graph of `outputs`, titled `name`.
+#[pyfunction]
+fn dot_vars(outputs: Vec<Bound<'_, PyAny>>, name: &str) -> PyResult<String> {
+    let vars = outputs.iter().map(as_var).collect::<PyResult<Vec<_>>>()?;
+    Ok(printing::dot(&vars, name))
+}
+
+/// The DOT text of a compiled function's optimized graph.
+#[pyfunction]
+fn dot_function(f: PyRef<'_, PyFunction>) -> String {
+    printing::dot_function(f.engine())
+}
+
 /// `pp(x)`: the whole expression of `x` on one line.
 #[pyfunction]
 fn pp(x: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -72,6 +85,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(debugprint_vars, m)?)?;
     m.add_function(wrap_pyfunction!(debugprint_function, m)?)?;
     m.add_function(wrap_pyfunction!(pp, m)?)?;
+    m.add_function(wrap_pyfunction!(dot_vars, m)?)?;
+    m.add_function(wrap_pyfunction!(dot_function, m)?)?;
     m.add_function(wrap_pyfunction!(function_graph, m)?)?;
     Ok(())
 }

@@ -86,7 +86,31 @@ fn shared_set_value(
         .py_result()
 }
 
+/// Theano's `shared.default_update`: the variable's new value after each
+/// call of a function that reads it (unless `no_default_updates`), or None.
+#[pyfunction]
+fn shared_default_update(py: Python<'_>, var: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {
+    shared_of(var)?
+        .default_update()
+        .map(|update| wrap(py, update))
+        .transpose()
+}
+
+/// Sets (or, with None, clears) a shared variable's `default_update`; the
+/// update must have the variable's dtype and rank.
+#[pyfunction]
+fn shared_set_default_update(
+    var: &Bound<'_, PyAny>,
+    update: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let shared = shared_of(var)?;
+    let update = update.map(var_of).transpose()?;
+    shared.set_default_update(update).py_result()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(shared_default_update, m)?)?;
+    m.add_function(wrap_pyfunction!(shared_set_default_update, m)?)?;
     m.add_function(wrap_pyfunction!(shared, m)?)?;
     m.add_function(wrap_pyfunction!(shared_get_value, m)?)?;
     m.add_function(wrap_pyfunction!(shared_set_value, m)?)?;

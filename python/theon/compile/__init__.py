@@ -1,6 +1,7 @@
 """Compiling graphs: ``function``, ``shared``, modes and their classes (Theano's ``theano.compile``)."""
 
 from theon.compile.function import Function, function
+from theon.compile.io import In, Out
 from theon.compile.mode import FAST_COMPILE, FAST_RUN, Mode, get_mode
 from theon.compile.sharedvalue import SharedVariable, shared
 from theon.compile import ops
@@ -11,6 +12,8 @@ from theon.compile.builders import OpFromGraph
 __all__ = [
     "function",
     "Function",
+    "In",
+    "Out",
     "shared",
     "SharedVariable",
     "Mode",

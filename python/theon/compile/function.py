@@ -5,6 +5,7 @@ optimized graph of a compiled function the way Theano shows it
 from collections.abc import Mapping
 
 from theon import _theon
+from theon.compile.io import Out
 from theon.compile.mode import get_mode
 
 Function = _theon.Function
@@ -49,7 +50,10 @@ def function(
     ``mode`` ('FAST_RUN', 'FAST_COMPILE' or a ``Mode``; default
     ``config.mode``) chooses the graph rewrites.
     ``on_unused_input`` ('raise', 'warn' or 'ignore') says what to do with an
-    input no output depends on.
+    input no output depends on. Inputs may be ``In(variable, value=...,
+    name=...)`` (defaults, keywords, state); shared variables with a
+    ``default_update`` (random streams' states) are updated after each call
+    unless ``no_default_updates`` is True or lists them.
     Arguments are converted with Theano's casting rules: a value whose
     dtype would lose precision raises ``TypeError`` unless
     ``allow_input_downcast=True``.
@@ -62,6 +66,7 @@ def function(
     engine_mode = get_mode(mode)._engine_mode()
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     outputs = [outputs] if single else list(outputs or [])
+    outputs = [o.variable if isinstance(o, Out) else o for o in outputs]
     return _theon.compile_function(
         list(inputs),
         outputs,
@@ -72,6 +77,7 @@ def function(
         allow_input_downcast,
         single,
         engine_mode,
+        no_default_updates,
     )
 
 

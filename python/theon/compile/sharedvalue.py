@@ -23,6 +23,20 @@ class SharedVariable(_theon.Var):
         """
         _theon.shared_set_value(self, value, borrow)
 
+    @property
+    def default_update(self):
+        """The value functions give this variable after each call that reads
+        it (unless compiled with ``no_default_updates``), or ``None``."""
+        return _theon.shared_default_update(self)
+
+    @default_update.setter
+    def default_update(self, update):
+        _theon.shared_set_default_update(self, update)
+
+    @default_update.deleter
+    def default_update(self):
+        _theon.shared_set_default_update(self, None)
+
 
 def shared(value, name=None, borrow=False, broadcastable=None):
     """A shared variable holding ``value`` (its dtype and rank are fixed).

@@ -9,6 +9,7 @@ through time). This module only translates Theano's arguments; see
 
 from theon import _theon
 from theon.compile.mode import get_mode
+from theon.tensor import shared_randomstreams
 from theon.scan_module.scan_utils import get_updates_and_outputs
 from theon.updates import OrderedUpdates
 
@@ -63,15 +64,47 @@ def _output_info(entry, i):
     return entry, [-1]
 
 
-def _step(fn):
+def _step(fn, random_states=None):
     """The step the engine calls with the placeholders in Theano's order
-    (sequence taps, output taps, non-sequences)."""
+    (sequence taps, output taps, non-sequences). Random variables the step
+    draws get their generator state carried through the loop (their
+    default update becomes a step update, as in Theano); their states are
+    appended to ``random_states``."""
 
     def step(args):
-        condition, outputs, updates = get_updates_and_outputs(fn(*args))
-        return outputs, list(updates.items()), condition
+        with shared_randomstreams.collect_states() as drawn:
+            condition, outputs, updates = get_updates_and_outputs(fn(*args))
+        pairs = list(updates.items())
+        for state, new_state in drawn:
+            if not any(target == state for target, _ in pairs):
+                pairs.append((state, new_state))
+                if random_states is not None:
+                    random_states.append(state)
+        return outputs, pairs, condition
 
     return step
+
+
+def _shortest_sequence(sequences, n_steps):
+    """Theano iterates over the shortest sequence: without ``n_steps``, and
+    with sequences whose step counts may differ, the count is the minimum of
+    ``len(seq) - (max tap - min tap)`` (the engine itself asks for equal
+    counts or an explicit ``n_steps``)."""
+    from theon.tensor.basic import as_tensor_variable
+    from theon.tensor.elemwise import minimum
+
+    if n_steps is not None or len(sequences) < 2:
+        return sequences, n_steps
+    sequences = [(as_tensor_variable(seq), taps) for seq, taps in sequences]
+    static = {seq.type.shape[0] - (max(taps) - min(taps)) if seq.type.shape[0] is not None else None
+              for seq, taps in sequences}
+    if len(static) == 1 and None not in static:
+        return sequences, None
+    counts = [seq.shape[0] - (max(taps) - min(taps)) for seq, taps in sequences]
+    n_steps = counts[0]
+    for count in counts[1:]:
+        n_steps = minimum(n_steps, count)
+    return sequences, n_steps
 
 
 def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient,
@@ -80,9 +113,13 @@ def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient
     if not callable(fn):
         raise TypeError(f"scan: fn must be callable, got {type(fn).__name__}")
     engine_mode = None if mode is None else get_mode(mode)._engine_mode()
+    random_states = []
+    sequences, n_steps = _shortest_sequence(
+        [_sequence(s, i) for i, s in enumerate(_as_list(sequences))], n_steps
+    )
     outputs, last, updates = _theon.scan(
-        _step(fn),
-        [_sequence(s, i) for i, s in enumerate(_as_list(sequences))],
+        _step(fn, random_states),
+        sequences,
         [_output_info(o, i) for i, o in enumerate(_as_list(outputs_info))],
         _as_list(non_sequences),
         n_steps,
@@ -92,6 +129,14 @@ def _scan(fn, sequences, outputs_info, non_sequences, n_steps, truncate_gradient
         bool(strict),
         engine_mode,
     )
+    # A state drawn from inside the loop advances by the loop's final state
+    # after each call, also in functions not given the returned updates.
+    for state in random_states:
+        for target, value in updates:
+            if target == state:
+                state.default_update = value
+                # Inside an outer scan's step, the outer loop carries it on.
+                shared_randomstreams.record_draw(state, value)
     return outputs, last, OrderedUpdates(updates)
 
 

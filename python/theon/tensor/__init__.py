@@ -30,6 +30,16 @@ from theon.tensor.extra_ops import (  # noqa: F401
     triu,
     where,
 )
+# Theano's ``theano.tensor`` re-exports the symbolic differentiation API.
+from theon.gradient import (  # noqa: F401
+    Lop,
+    Rop,
+    consider_constant,
+    grad,
+    hessian,
+    jacobian,
+    verify_grad,
+)
 from theon.tensor import (
     basic,
     creation,
@@ -41,6 +51,7 @@ from theon.tensor import (
     nnet,
     products,
     reduction,
+    shared_randomstreams,
     slinalg,
     subtensor,
 )
@@ -53,6 +64,7 @@ __all__ = [
     "TensorConstant",
     "TensorSharedVariable",
     "nnet",
+    "shared_randomstreams",
     "extra_ops",
     "nlinalg",
     "slinalg",
@@ -64,6 +76,13 @@ __all__ = [
     "tril",
     "triu",
     "where",
+    "grad",
+    "Rop",
+    "Lop",
+    "jacobian",
+    "hessian",
+    "consider_constant",
+    "verify_grad",
     *basic.__all__,
     *elemwise.__all__,
     *reduction.__all__,

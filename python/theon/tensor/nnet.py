@@ -14,14 +14,27 @@ def softplus(x):
     return _theon.elemwise("softplus", x)
 
 
+def _as_row(c, axis):
+    """Theano 1.0's softmax of a vector is a one-row matrix (programs index
+    it as ``s[:, 0, :]`` after a scan); other ranks, and an explicit
+    ``axis=0``, pass unchanged."""
+    if isinstance(c, _theon.Var) and c.ndim == 1 and axis == -1:
+        from theon.tensor.layout import shape_padleft
+
+        return shape_padleft(c, 1)
+    return c
+
+
 def softmax(c, axis=-1):
-    """``exp(c) / sum(exp(c), axis)``, computed stably (rows of a matrix by default)."""
-    return _theon.softmax(c, axis)
+    """``exp(c) / sum(exp(c), axis)``, computed stably (rows of a matrix by
+    default). As in Theano 1.0, a vector gives a ``(1, n)`` matrix."""
+    return _theon.softmax(_as_row(c, axis), axis)
 
 
 def log_softmax(c, axis=-1):
-    """``log(softmax(c, axis))``, computed stably."""
-    return _theon.log_softmax(c, axis)
+    """``log(softmax(c, axis))``, computed stably (a vector gives a
+    ``(1, n)`` matrix, as in Theano 1.0)."""
+    return _theon.log_softmax(_as_row(c, axis), axis)
 
 
 logsoftmax = log_softmax

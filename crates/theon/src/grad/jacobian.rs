@@ -1,12 +1,11 @@
 //! `jacobian` and `hessian`.
 //!
-//! Limitation: with no scan op and no indexing/stacking op yet, the
-//! Jacobian of a length-`n` vector is built from `n` vector-Jacobian
-//! products (one backward pass per element, each seeded with a one-hot
-//! constant through `known_grads`), and the rows are assembled by
-//! broadcasting each one-hot against its row and summing. This needs the
-//! vector's length statically (a known dim) and builds `O(n)` gradient
-//! graphs; once scan lands, a single symbolic loop should replace it.
+//! When the vector's length `n` is statically known, the Jacobian is built
+//! from `n` vector-Jacobian products (one backward pass per element, each
+//! seeded with a one-hot constant through `known_grads`), and the rows are
+//! assembled by broadcasting each one-hot against its row and summing.
+//! Otherwise it is one symbolic loop, as in Theano: a `map` over
+//! `arange(n)` whose step is the gradient of element `i`.
 
 use super::options::{DisconnectedInputs, GradOptions};
 use super::reverse::{grad, grad_terms};
@@ -21,20 +20,10 @@ use crate::tensor::Tensor;
 pub fn jacobian(expression: &Var, wrt: &[Var]) -> Result<Vec<Var>> {
     match expression.ndim() {
         0 => grad(expression, wrt, &GradOptions::default()),
-        1 => {
-            let n = expression.ty().shape[0].ok_or_else(|| {
-                Error::grad(
-                    "jacobian",
-                    format!(
-                        "needs the expression's length statically (got type {}) until a scan op \
-                         exists",
-                        expression.ty()
-                    ),
-                )
-                .at(expression.site())
-            })?;
-            jacobian_rows(expression, n, wrt)
-        }
+        1 => match expression.ty().shape[0] {
+            Some(n) => jacobian_rows(expression, n, wrt),
+            None => jacobian_by_scan(expression, wrt),
+        },
         _ => Err(Error::grad(
             "jacobian",
             format!(
@@ -46,34 +35,56 @@ pub fn jacobian(expression: &Var, wrt: &[Var]) -> Result<Vec<Var>> {
     }
 }
 
-/// The Hessian of a scalar `cost` with respect to each vector in `wrt`
-/// (each of statically known length `n`): an `(n, n)` matrix per `wrt`.
+/// The Hessian of a scalar `cost` with respect to each vector in `wrt`:
+/// an `(n, n)` matrix per `wrt` of length `n`.
 #[track_caller]
 pub fn hessian(cost: &Var, wrt: &[Var]) -> Result<Vec<Var>> {
     let mut out = Vec::with_capacity(wrt.len());
     for w in wrt {
-        let n = match w.ty().shape.as_slice() {
-            [Some(n)] => *n,
-            _ => {
-                return Err(Error::grad(
-                    "hessian",
-                    format!(
-                        "expects vectors of statically known length as wrt, got '{}' of type {}",
-                        w.label(),
-                        w.ty()
-                    ),
-                )
-                .at(w.site()))
-            }
-        };
+        if w.ndim() != 1 {
+            return Err(Error::grad(
+                "hessian",
+                format!(
+                    "expects vectors as wrt, got '{}' of type {}",
+                    w.label(),
+                    w.ty()
+                ),
+            )
+            .at(w.site()));
+        }
         let g = grad(cost, std::slice::from_ref(w), &GradOptions::default())?.remove(0);
-        out.push(jacobian_rows(&g, n, std::slice::from_ref(w))?.remove(0));
+        out.push(jacobian(&g, std::slice::from_ref(w))?.remove(0));
     }
     Ok(out)
 }
 
-/// Rows `∂expression[i]/∂wrt` for `i < n`, stacked along a new first axis.
-fn jacobian_rows(expression: &Var, n: usize, wrt: &[Var]) -> Result<Vec<Var>> {
+/// Rows `∂expression[i]/∂wrt` for every `i`, computed by a `map` over
+/// `arange(len(expression))` (the length need not be known statically).
+#[track_caller]
+fn jacobian_by_scan(expression: &Var, wrt: &[Var]) -> Result<Vec<Var>> {
+    use crate::ops::control::scan::map;
+    use crate::ops::creation::try_arange;
+    use crate::ops::indexing::{try_index, IndexItem};
+    check_connected(expression, wrt)?;
+    let n = crate::ops::shape::try_shape_i(expression, 0)?;
+    let positions = try_arange(0i64, &n, 1i64, crate::DType::I64)?;
+    // The step differentiates the outer graph itself (scan takes the
+    // variables it reads from outside as implicit non-sequences): inner
+    // placeholders for `expression` and `wrt` would not be connected.
+    let rows = map(
+        |args| -> Result<Vec<Var>> {
+            let element = try_index(expression, &[IndexItem::Int(args.seq(0).into())])?;
+            let options = GradOptions::new().disconnected_inputs(DisconnectedInputs::Ignore);
+            grad(&element, wrt, &options)
+        },
+        &[positions],
+        &[],
+    )?;
+    Ok(rows.outputs)
+}
+
+/// `jacobian` of an expression that does not depend on a `wrt` is an error.
+fn check_connected(expression: &Var, wrt: &[Var]) -> Result<()> {
     for w in wrt {
         if !depends_on(std::slice::from_ref(expression), w) {
             let msg = format!(
@@ -84,6 +95,12 @@ fn jacobian_rows(expression: &Var, n: usize, wrt: &[Var]) -> Result<Vec<Var>> {
             return Err(Error::grad("jacobian", msg).at(w.site()));
         }
     }
+    Ok(())
+}
+
+/// Rows `∂expression[i]/∂wrt` for `i < n`, stacked along a new first axis.
+fn jacobian_rows(expression: &Var, n: usize, wrt: &[Var]) -> Result<Vec<Var>> {
+    check_connected(expression, wrt)?;
     let dtype = expression.dtype();
     let mut sums: Vec<Option<Var>> = vec![None; wrt.len()];
     for i in 0..n {

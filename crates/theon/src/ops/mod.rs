@@ -11,6 +11,7 @@ pub mod linalg;
 pub mod nnet;
 pub mod operand;
 pub mod products;
+pub mod random;
 pub mod reduce;
 pub mod shape;
 

@@ -68,6 +68,28 @@ const fn entry(name: &'static str, probe: fn() -> Var, coverage: Coverage) -> En
 
 use Coverage::{NotDifferentiable, Tested};
 
+/// A uniform draw from a generator state input.
+fn random_probe() -> Var {
+    use theon::ops::random::{try_random, Distribution};
+    let state = Var::input("rng", TensorType::unknown(U64, 1));
+    let size = Var::constant(Tensor::from_vec(vec![3i64], &[1]).unwrap());
+    let (low, high) = (
+        Var::constant(Tensor::scalar(0.0)),
+        Var::constant(Tensor::scalar(1.0)),
+    );
+    try_random(Distribution::Uniform, &state, &size, &low, &high, F64)
+        .unwrap()
+        .1
+}
+
+/// Multinomial counts from a generator state input.
+fn multinomial_probe() -> Var {
+    use theon::ops::random::try_multinomial;
+    let state = Var::input("rng", TensorType::unknown(U64, 1));
+    let n = Var::constant(Tensor::scalar(1i64));
+    try_multinomial(&state, &n, &m(), I64).unwrap().1
+}
+
 fn m() -> Var {
     matrix("m", F64)
 }
@@ -515,6 +537,16 @@ const REGISTRY: &[Entry] = &[
         "Bincount",
         || bincount(&ints(&[0, 2]), None, 0),
         NotDifferentiable("counts of integer inputs"),
+    ),
+    entry(
+        "RandomVariable",
+        random_probe,
+        NotDifferentiable("a sample is a draw, not a function of its parameters"),
+    ),
+    entry(
+        "MultinomialVariable",
+        multinomial_probe,
+        NotDifferentiable("counts of random draws"),
     ),
     entry(
         "ToOneHot",
