@@ -85,7 +85,13 @@ fn read_typed<T: Element + theon::tensor::Element>(arr: &Bound<'_, PyAny>) -> Py
 pub fn array_to_tensor(arr: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
     let dtype = array_dtype(arr)?;
     let native = arr.dtype().is_native_byteorder().unwrap_or(true);
-    let arr: Bound<'_, PyAny> = if !native {
+    // Elements of a misaligned array cannot be read as `T`s in place;
+    // `astype` copies them into an aligned array first.
+    let aligned = arr
+        .getattr("flags")?
+        .getattr("aligned")?
+        .extract::<bool>()?;
+    let arr: Bound<'_, PyAny> = if !native || !aligned {
         arr.call_method1("astype", (dtype.name(),))?
     } else {
         arr.clone().into_any()
