@@ -139,6 +139,34 @@ fn wrap_result(py: Python<'_>, result: ScanResult) -> PyResult<ScanReturn> {
     Ok((outputs, last, updates))
 }
 
+/// The engine's step function for a Python `step`, as `build` sees it.
+type StepFn<'a> = &'a dyn Fn(&StepArgs) -> theon::Result<StepOutputs>;
+
+/// Runs `build` at the user's Python line with the Python `step` as the
+/// engine's step function. A Python exception raised by the step is
+/// re-raised unchanged once the engine has unwound; otherwise the built
+/// loop is wrapped for Python.
+fn build_with_step(
+    py: Python<'_>,
+    step: &Bound<'_, PyAny>,
+    non_seqs: &[Var],
+    op: &str,
+    build: impl FnOnce(StepFn<'_>) -> theon::Result<ScanResult>,
+) -> PyResult<ScanReturn> {
+    let failure: RefCell<Option<PyErr>> = RefCell::new(None);
+    let step_fn = |args: &StepArgs| -> theon::Result<StepOutputs> {
+        call_step(py, step, args, non_seqs).map_err(|e| {
+            *failure.borrow_mut() = Some(e);
+            interrupted(op)
+        })
+    };
+    let built = at_caller(py, || build(&step_fn))?;
+    if let Some(err) = failure.take() {
+        return Err(err);
+    }
+    wrap_result(py, built.py_result()?)
+}
+
 /// Builds a scan. `theon.scan_module.scan` normalizes Theano's arguments:
 /// sequences as `(input, taps)`, outputs_info entries as `(initial, taps)`
 /// or `None`, `truncate_gradient` as an int (-1: none), `mode` as
@@ -168,14 +196,7 @@ fn scan(
     let n_steps = n_steps.as_ref().map(operand).transpose()?;
     let mode = mode.map(engine_mode).transpose()?;
     let name = name.unwrap_or_else(|| "scan".into());
-    let failure: RefCell<Option<PyErr>> = RefCell::new(None);
-    let step_fn = |args: &StepArgs| -> theon::Result<StepOutputs> {
-        call_step(py, step, args, &non_seqs).map_err(|e| {
-            *failure.borrow_mut() = Some(e);
-            interrupted("scan")
-        })
-    };
-    let built = at_caller(py, || {
+    build_with_step(py, step, &non_seqs, "scan", |step_fn| {
         let mut builder = control::scan(step_fn)
             .sequences(seqs)
             .outputs_info(infos)
@@ -195,11 +216,7 @@ fn scan(
             builder = builder.mode(mode);
         }
         builder.build()
-    })?;
-    if let Some(err) = failure.take() {
-        return Err(err);
-    }
-    wrap_result(py, built.py_result()?)
+    })
 }
 
 /// Builds Theano's `scan_checkpoints`: sequences read one row per step,
@@ -225,14 +242,7 @@ fn scan_checkpoints(
         vars(&non_sequences)?,
     );
     let n_steps = n_steps.as_ref().map(operand).transpose()?;
-    let failure: RefCell<Option<PyErr>> = RefCell::new(None);
-    let step_fn = |args: &StepArgs| -> theon::Result<StepOutputs> {
-        call_step(py, step, args, &non_seqs).map_err(|e| {
-            *failure.borrow_mut() = Some(e);
-            interrupted("scan_checkpoints")
-        })
-    };
-    let built = at_caller(py, || {
+    build_with_step(py, step, &non_seqs, "scan_checkpoints", |step_fn| {
         let mut builder = control::scan::scan_checkpoints(step_fn)
             .sequences(&seqs)
             .outputs_info(initials.iter().map(OutputInfo::initial))
@@ -245,11 +255,7 @@ fn scan_checkpoints(
             builder = builder.n_steps(n);
         }
         builder.build()
-    })?;
-    if let Some(err) = failure.take() {
-        return Err(err);
-    }
-    wrap_result(py, built.py_result()?)
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
