@@ -131,7 +131,7 @@ fn check_outputs(b: &ScanOptions, out: &StepOutputs, states: &[Option<TensorType
         };
         let hint = if y.dtype() != state.dtype && y.ndim() == state.ndim() {
             format!(
-                " (cast it with .cast({}) in the step function)",
+                " (cast it to {} in the step function: .cast() in Rust, .astype() in Python)",
                 state.dtype
             )
         } else {
