@@ -26,7 +26,9 @@ fn step_output_dtype_differs_from_outputs_info() {
         "{msg}"
     );
     assert!(
-        msg.contains("initial value 'h0'") && msg.contains("cast it to float32") && msg.contains(".astype()"),
+        msg.contains("initial value 'h0'")
+            && msg.contains("cast it to float32")
+            && msg.contains(".astype()"),
         "{msg}"
     );
     let site = err.site.expect("the user's line");

@@ -6,7 +6,7 @@
 
 use crate::dtype::{promote, DType};
 use crate::error::{Error, ErrorKind, Result};
-use crate::graph::TensorType;
+use crate::graph::{TensorType, Var};
 use crate::tensor::Tensor;
 use faer::Mat;
 
@@ -61,6 +61,22 @@ pub fn check_matrix(
     Ok((m, n))
 }
 
+/// The output type of an op mapping each square matrix to a matrix of the
+/// same shape: checks input 0 and gives it the family's dtype.
+pub fn square_like(op: &str, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
+    check_matrix(op, 0, &inputs[0], true)?;
+    Ok(vec![inputs[0].with_dtype(common_dtype(op, inputs)?)])
+}
+
+/// The tangents of a one-input, one-output op: `f` of the input's tangent,
+/// or none without one.
+pub fn push_one(
+    tangents: &[Option<Var>],
+    f: impl FnOnce(&Var) -> Result<Var>,
+) -> Result<Vec<Option<Var>>> {
+    Ok(vec![tangents[0].as_ref().map(f).transpose()?])
+}
+
 fn not_square(op: &str, index: usize, shape: &[usize]) -> Error {
     ErrorKind::ShapeMismatch {
         op: op.into(),
@@ -99,6 +115,22 @@ pub fn matrices(op: &str, index: usize, x: &Tensor, square: bool) -> Result<Batc
         cols,
         mats,
     })
+}
+
+impl Batch {
+    /// Applies `f` to each matrix with its batch entry and stacks the
+    /// `rows x cols` results into one tensor of `dtype`.
+    pub fn map(
+        &self,
+        dtype: DType,
+        (rows, cols): (usize, usize),
+        mut f: impl FnMut(usize, &Mat<f64>) -> Result<Mat<f64>>,
+    ) -> Result<Tensor> {
+        let out = (self.mats.iter().enumerate())
+            .map(|(k, a)| f(k, a))
+            .collect::<Result<Vec<_>>>()?;
+        stack_matrices(dtype, &self.batch, &out, rows, cols)
+    }
 }
 
 /// Stacks `rows x cols` matrices into a tensor of shape `batch + [rows, cols]`.

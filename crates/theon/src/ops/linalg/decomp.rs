@@ -3,7 +3,8 @@
 //! `Qr` (NumPy's modes reduced, complete, r) and `Svd`.
 
 use super::bridge::{
-    batch_shape, check_matrix, common_dtype, matrices, stack_matrices, stack_vectors,
+    batch_shape, check_matrix, common_dtype, matrices, push_one, square_like, stack_matrices,
+    stack_vectors,
 };
 use crate::error::{Error, Result};
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
@@ -43,35 +44,25 @@ impl Op for Cholesky {
     }
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
-        check_matrix(&self.name(), 0, &inputs[0], true)?;
-        Ok(vec![
-            inputs[0].with_dtype(common_dtype(&self.name(), inputs)?)
-        ])
+        square_like(&self.name(), inputs)
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let b = matrices(&self.name(), 0, &inputs[0], true)?;
-        let mut out = Vec::with_capacity(b.mats.len());
-        for (k, a) in b.mats.iter().enumerate() {
+        let factor = b.map(ctx.output_types[0].dtype, (b.rows, b.cols), |k, a| {
             let l = cholesky_lower(a).ok_or_else(|| {
                 Error::value(
                     self.name(),
                     format!("input 0 is not positive definite (matrix {k} of the batch)"),
                 )
             })?;
-            out.push(if self.lower {
+            Ok(if self.lower {
                 l
             } else {
                 l.transpose().to_owned()
-            });
-        }
-        Ok(vec![stack_matrices(
-            ctx.output_types[0].dtype,
-            &b.batch,
-            &out,
-            b.rows,
-            b.cols,
-        )?])
+            })
+        })?;
+        Ok(vec![factor])
     }
 
     fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
@@ -84,10 +75,7 @@ impl Op for Cholesky {
         outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        let t = tangents[0].as_ref();
-        Ok(vec![t
-            .map(|t| self.cholesky_pushforward(&outputs[0], t))
-            .transpose()?])
+        push_one(tangents, |t| self.cholesky_pushforward(&outputs[0], t))
     }
 }
 

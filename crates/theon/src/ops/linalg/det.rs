@@ -2,7 +2,9 @@
 //! from the LU factors. A singular matrix is not an error: its determinant
 //! is 0 (slogdet: sign 0, log -inf), as in NumPy.
 
-use super::bridge::{batch_shape, check_matrix, common_dtype, matrices, permutation_sign};
+use super::bridge::{
+    batch_shape, check_matrix, common_dtype, matrices, permutation_sign, push_one,
+};
 use crate::error::Result;
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
@@ -86,10 +88,9 @@ impl Op for Det {
         outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        let t = tangents[0].as_ref();
-        Ok(vec![t
-            .map(|t| self.det_pushforward(&inputs[0], &outputs[0], t))
-            .transpose()?])
+        push_one(tangents, |t| {
+            self.det_pushforward(&inputs[0], &outputs[0], t)
+        })
     }
 }
 

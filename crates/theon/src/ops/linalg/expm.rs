@@ -3,7 +3,7 @@
 //! Padé degree (3, 5, 7, 9, 13) whose error bound holds for the 1-norm,
 //! after halving the matrix `s` times and squaring the result back.
 
-use super::bridge::{check_matrix, common_dtype, matrices, nonsingular_lu, stack_matrices};
+use super::bridge::{matrices, nonsingular_lu, push_one, square_like};
 use crate::error::{Error, Result};
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::tensor::Tensor;
@@ -149,34 +149,20 @@ impl Op for Expm {
     }
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
-        check_matrix(&self.name(), 0, &inputs[0], true)?;
-        Ok(vec![
-            inputs[0].with_dtype(common_dtype(&self.name(), inputs)?)
-        ])
+        square_like(&self.name(), inputs)
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let b = matrices(&self.name(), 0, &inputs[0], true)?;
-        let out = b
-            .mats
-            .iter()
-            .enumerate()
-            .map(|(k, a)| {
-                expm_of(a).ok_or_else(|| {
-                    Error::value(
-                        self.name(),
-                        format!("input 0 (matrix {k} of the batch) has non-finite values"),
-                    )
-                })
+        let exp = b.map(ctx.output_types[0].dtype, (b.rows, b.cols), |k, a| {
+            expm_of(a).ok_or_else(|| {
+                Error::value(
+                    self.name(),
+                    format!("input 0 (matrix {k} of the batch) has non-finite values"),
+                )
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(vec![stack_matrices(
-            ctx.output_types[0].dtype,
-            &b.batch,
-            &out,
-            b.rows,
-            b.cols,
-        )?])
+        })?;
+        Ok(vec![exp])
     }
 
     fn pullback(
@@ -194,10 +180,7 @@ impl Op for Expm {
         _outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        let t = tangents[0].as_ref();
-        Ok(vec![t
-            .map(|t| self.expm_pushforward(&inputs[0], t))
-            .transpose()?])
+        push_one(tangents, |t| self.expm_pushforward(&inputs[0], t))
     }
 }
 

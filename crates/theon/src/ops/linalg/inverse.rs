@@ -3,7 +3,8 @@
 //! SVD) and `MatrixPower` (negative powers through the inverse).
 
 use super::bridge::{
-    batch_shape, check_matrix, common_dtype, matrices, nonsingular_lu, singular, stack_matrices,
+    batch_shape, check_matrix, common_dtype, matrices, nonsingular_lu, push_one, singular,
+    square_like,
 };
 use crate::error::Result;
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
@@ -30,27 +31,15 @@ impl Op for MatrixInverse {
     }
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
-        check_matrix(&self.name(), 0, &inputs[0], true)?;
-        Ok(vec![
-            inputs[0].with_dtype(common_dtype(&self.name(), inputs)?)
-        ])
+        square_like(&self.name(), inputs)
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let b = matrices(&self.name(), 0, &inputs[0], true)?;
-        let inv = b
-            .mats
-            .iter()
-            .enumerate()
-            .map(|(k, a)| inverse_of(a).ok_or_else(|| singular(&self.name(), 0, k)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(vec![stack_matrices(
-            ctx.output_types[0].dtype,
-            &b.batch,
-            &inv,
-            b.rows,
-            b.cols,
-        )?])
+        let inverse = b.map(ctx.output_types[0].dtype, (b.rows, b.cols), |k, a| {
+            inverse_of(a).ok_or_else(|| singular(&self.name(), 0, k))
+        })?;
+        Ok(vec![inverse])
     }
 
     fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
@@ -63,10 +52,7 @@ impl Op for MatrixInverse {
         outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        let t = tangents[0].as_ref();
-        Ok(vec![t
-            .map(|t| self.inverse_pushforward(&outputs[0], t))
-            .transpose()?])
+        push_one(tangents, |t| self.inverse_pushforward(&outputs[0], t))
     }
 }
 
@@ -113,18 +99,10 @@ impl Op for Pinv {
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let b = matrices(&self.name(), 0, &inputs[0], false)?;
-        let p = b
-            .mats
-            .iter()
-            .map(|a| pinv_of(a, self.rcond.0))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(vec![stack_matrices(
-            ctx.output_types[0].dtype,
-            &b.batch,
-            &p,
-            b.cols,
-            b.rows,
-        )?])
+        let pinv = b.map(ctx.output_types[0].dtype, (b.cols, b.rows), |_, a| {
+            pinv_of(a, self.rcond.0)
+        })?;
+        Ok(vec![pinv])
     }
 
     fn pullback(&self, inputs: &[Var], outputs: &[Var], output_grads: &[Var]) -> Result<Vec<Grad>> {
@@ -137,10 +115,9 @@ impl Op for Pinv {
         outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        let t = tangents[0].as_ref();
-        Ok(vec![t
-            .map(|t| self.pinv_pushforward(&inputs[0], &outputs[0], t))
-            .transpose()?])
+        push_one(tangents, |t| {
+            self.pinv_pushforward(&inputs[0], &outputs[0], t)
+        })
     }
 }
 
@@ -157,30 +134,20 @@ impl Op for MatrixPower {
     }
 
     fn output_types(&self, inputs: &[TensorType]) -> Result<Vec<TensorType>> {
-        check_matrix(&self.name(), 0, &inputs[0], true)?;
-        Ok(vec![
-            inputs[0].with_dtype(common_dtype(&self.name(), inputs)?)
-        ])
+        square_like(&self.name(), inputs)
     }
 
     fn perform(&self, inputs: &[Tensor], ctx: &PerformCtx) -> Result<Vec<Tensor>> {
         let b = matrices(&self.name(), 0, &inputs[0], true)?;
-        let mut out = Vec::with_capacity(b.mats.len());
-        for (k, a) in b.mats.iter().enumerate() {
+        let power = b.map(ctx.output_types[0].dtype, (b.rows, b.cols), |k, a| {
             let base = if self.n < 0 {
                 inverse_of(a).ok_or_else(|| singular(&self.name(), 0, k))?
             } else {
                 a.clone()
             };
-            out.push(power_by_squaring(&base, self.n.unsigned_abs()));
-        }
-        Ok(vec![stack_matrices(
-            ctx.output_types[0].dtype,
-            &b.batch,
-            &out,
-            b.rows,
-            b.cols,
-        )?])
+            Ok(power_by_squaring(&base, self.n.unsigned_abs()))
+        })?;
+        Ok(vec![power])
     }
 
     fn pullback(
@@ -198,10 +165,9 @@ impl Op for MatrixPower {
         outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        let t = tangents[0].as_ref();
-        Ok(vec![t
-            .map(|t| self.power_pushforward(&inputs[0], &outputs[0], t))
-            .transpose()?])
+        push_one(tangents, |t| {
+            self.power_pushforward(&inputs[0], &outputs[0], t)
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 //! matrix norms (`fro`, `nuc`, 1, -1, 2, -2, `inf`, `-inf`); with no
 //! `ord` the 2-norm of all the reduced elements.
 
-use super::bridge::linalg_dtype;
+use super::bridge::{linalg_dtype, push_one};
 use crate::error::{normalize_axis, Error, Result};
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
 use crate::ops::extra::FloatParam;
@@ -190,10 +190,9 @@ impl Op for Norm {
         outputs: &[Var],
         tangents: &[Option<Var>],
     ) -> Result<Vec<Option<Var>>> {
-        let t = tangents[0].as_ref();
-        Ok(vec![t
-            .map(|t| self.norm_pushforward(&inputs[0], &outputs[0], t))
-            .transpose()?])
+        push_one(tangents, |t| {
+            self.norm_pushforward(&inputs[0], &outputs[0], t)
+        })
     }
 }
 
