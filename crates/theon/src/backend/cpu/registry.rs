@@ -21,6 +21,9 @@ pub fn register(registry: &mut KernelRegistry) {
     registry.register("cpu.blas", |op, inputs, _| {
         node::blas::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });
+    registry.register("cpu.index", |op, inputs, _| {
+        node::index::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
     registry.register("cpu.rows", |op, inputs, _| {
         node::nnet::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });

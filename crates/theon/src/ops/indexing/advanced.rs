@@ -46,7 +46,7 @@ impl Op for AdvancedSubtensor {
             .ok_or_else(|| Error::value(&name, "needs the indexed input"))?;
         let plan = gather(&name, &self.items, x.shape(), index)?;
         let values = x.to_scalars();
-        let picked: Vec<_> = plan.sources.iter().map(|&s| values[s]).collect();
+        let picked: Vec<_> = plan.sources().map(|s| values[s]).collect();
         Ok(vec![Tensor::from_scalars(x.dtype(), &plan.shape, &picked)?])
     }
 

@@ -55,7 +55,7 @@ impl Op for IncSubtensorInplace {
         let (dtype, mode) = (x.dtype(), self.inner.mode);
         crate::with_dtype!(dtype, T => {
             let data = x.data_mut::<T>();
-            for (&src, v) in plan.sources.iter().zip(values) {
+            for (src, v) in plan.sources().zip(values) {
                 let v = v.cast(dtype);
                 data[src] = T::from_scalar(match mode {
                     IncMode::Set => v,

@@ -45,5 +45,6 @@ pub use inplace::IncSubtensorInplace;
 pub use item::{IndexItem, IntArg, SliceRange, ELLIPSIS, NEWAXIS};
 pub use mask::Nonzero;
 pub use plan::{gather, Gather};
+pub(crate) use set_inc::check_value_runtime;
 pub use set_inc::{IncMode, IncSubtensor};
 pub use spec::{Item, Scal, SliceSpec};

@@ -189,12 +189,43 @@ impl BasicDim {
     }
 }
 
-/// Which element of the (C-order) input each output element is.
+/// Which element of the (C-order) input each output element is, in runs:
+/// the result's trailing dims that take whole input axes in order (the
+/// `:` of `x[i, :]`) are copied as one run of consecutive input elements.
 pub struct Gather {
     /// The shape of the indexed result.
     pub shape: Vec<usize>,
-    /// For each output element in C order, its flat C-order position in the input.
-    pub sources: Vec<usize>,
+    /// Output elements per run (1 when no trailing dim is a whole axis).
+    pub run: usize,
+    /// For each run in C order, the flat C-order input position of its
+    /// first element; the run's elements follow it in the input.
+    pub starts: Vec<usize>,
+}
+
+impl Gather {
+    /// Each output element's flat C-order position in the input, in C order.
+    pub fn sources(&self) -> impl Iterator<Item = usize> + '_ {
+        self.starts.iter().flat_map(move |&s| s..s + self.run)
+    }
+}
+
+/// How many of the last basic dims (from `first` on, i.e. after the
+/// advanced block in the result) take the input's last axes whole, in order.
+fn whole_tail(basic: &[BasicDim], first: usize, x_shape: &[usize]) -> usize {
+    let mut tail = 0;
+    for dim in basic[first..].iter().rev() {
+        let innermost = x_shape.len().checked_sub(tail + 1);
+        match *dim {
+            BasicDim::Range {
+                axis,
+                start: 0,
+                step: 1,
+                len,
+            } if Some(axis) == innermost && len == x_shape[axis] => tail += 1,
+            _ => break,
+        }
+    }
+    tail
 }
 
 /// Resolves `items` against an input of `x_shape` and lists the source of
@@ -250,12 +281,22 @@ pub fn gather(op: &str, items: &[Item], x_shape: &[usize], index: &[Tensor]) -> 
     let lens: Vec<usize> = basic.iter().map(BasicDim::len).collect();
     let position = block_position(&placed);
     let shape = arrange(&lens, &block, position);
-    let at = position.unwrap_or(0);
+    // Without index arrays the block is empty and may sit anywhere.
+    let at = if block.is_empty() {
+        0
+    } else {
+        position.unwrap_or(0)
+    };
+    let tail = whole_tail(&basic, at, x_shape);
+    let outer_shape = &shape[..shape.len() - tail];
+    let run = size_of(&shape[shape.len() - tail..]);
     let x_strides = c_strides(x_shape);
-    let n = size_of(&shape);
-    let mut sources = Vec::with_capacity(n);
-    for flat in 0..n {
-        let idx = unravel(flat, &shape);
+    let runs = if run == 0 { 0 } else { size_of(outer_shape) };
+    let mut starts = Vec::with_capacity(runs);
+    // The output index of the current run's first element, advanced as an
+    // odometer over the outer dims (the whole-axis tail starts at 0).
+    let mut idx = vec![0usize; outer_shape.len()];
+    for _ in 0..runs {
         let block_index = &idx[at..at + block.len()];
         let basic_index = idx[..at].iter().chain(&idx[at + block.len()..]);
         let mut src = 0isize;
@@ -270,7 +311,14 @@ pub fn gather(op: &str, items: &[Item], x_shape: &[usize], index: &[Tensor]) -> 
         for a in &arrays {
             src += a.at(block_index) as isize * x_strides[a.axis];
         }
-        sources.push(src as usize);
+        starts.push(src as usize);
+        for (i, &d) in idx.iter_mut().zip(outer_shape).rev() {
+            *i += 1;
+            if *i < d {
+                break;
+            }
+            *i = 0;
+        }
     }
-    Ok(Gather { shape, sources })
+    Ok(Gather { shape, run, starts })
 }

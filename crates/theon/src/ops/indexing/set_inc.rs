@@ -82,7 +82,7 @@ impl Op for IncSubtensor {
         let dtype = x.dtype();
         let values = y.broadcast_to(&plan.shape)?.to_scalars();
         let mut out = x.to_scalars();
-        for (&src, v) in plan.sources.iter().zip(values) {
+        for (src, v) in plan.sources().zip(values) {
             let v = v.cast(dtype);
             out[src] = match self.mode {
                 IncMode::Set => v,
@@ -145,7 +145,7 @@ fn check_value_static(op: &str, y: &TensorType, region: &[Option<usize>]) -> Res
     Ok(())
 }
 
-pub(super) fn check_value_runtime(
+pub(crate) fn check_value_runtime(
     op: &str,
     y: &Tensor,
     y_type: &TensorType,

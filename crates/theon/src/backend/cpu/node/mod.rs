@@ -4,9 +4,12 @@
 //! kernels of this backend.
 
 pub mod blas;
+pub mod index;
 pub mod nnet;
 pub mod reduce;
 
+#[cfg(test)]
+mod index_tests;
 #[cfg(test)]
 mod tests;
 
