@@ -1,5 +1,6 @@
 """theon against its peers, side by side in one run (workloads W1, W2, W3,
-W4, W5, W6, W8, W9 of ../shared/BENCHMARKS.md, mirrored in docs/benchmarks.md).
+W4, W5, W6, W8, W9 of ../shared/BENCHMARKS.md, mirrored in docs/benchmarks.md,
+plus IX: gather and scatter of matrix rows).
 
     .venv/bin/python benches/peers.py            # everything
     .venv/bin/python benches/peers.py W1 W5      # some workloads
@@ -417,7 +418,37 @@ def w8(runs, calls=20000):
     report("W8 call overhead x+1 (1 elt)", {k: t / calls for k, t in medians.items()}, None, unit="us")
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W8": w8, "W9": w9}
+# --- IX: gather and scatter (advanced indexing) ---------------------------
+
+
+def ix(runs, n=60000, d=784, picks=4096):
+    """Rows of a shared 60000x784 float32 matrix: gather `X[i]`, and
+    `inc_subtensor(X[i], V)` with repeated rows against NumPy's copy plus
+    `np.add.at` (both produce a new matrix)."""
+    rng = np.random.default_rng(7)
+    X = rng.random((n, d), dtype=np.float32)
+    idx = rng.integers(-n, n, picks)
+    V = rng.random((picks, d), dtype=np.float32)
+    xs = theon.shared(X)
+    i, v = T.lvector("i"), T.fmatrix("v")
+    gather = theon.function([i], xs[i])
+    scatter = theon.function([i, v], T.inc_subtensor(xs[i], v))
+
+    def numpy_scatter():
+        out = X.copy()
+        np.add.at(out, idx, V)
+        return out
+
+    check("IX gather theon", gather(idx), X[idx], 0, 0)
+    check("IX inc theon", scatter(idx, V), numpy_scatter(), 1e-6, 1e-6)
+    limit = picks * d * 4 * 2 / (STREAM_GBS * 1e9)
+    medians = interleaved({"theon": lambda: gather(idx), "NumPy": lambda: X[idx]}, runs)
+    report("IX gather X[i] 4096 rows", medians, limit)
+    medians = interleaved({"theon": lambda: scatter(idx, V), "NumPy": numpy_scatter}, runs)
+    report("IX inc_subtensor(X[i], V)", medians, 2 * X.nbytes / (STREAM_GBS * 1e9))
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W8": w8, "W9": w9, "IX": ix}
 
 
 def main():
