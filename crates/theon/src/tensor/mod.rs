@@ -181,6 +181,11 @@ impl Tensor {
         if !self.is_contiguous() {
             return None;
         }
+        if self.size() == 0 {
+            // An empty view's offset may lie past the buffer's end.
+            self.check_dtype::<T>();
+            return Some(&[]);
+        }
         Some(&self.buffer_data::<T>()[self.offset..self.offset + self.size()])
     }
 
@@ -227,6 +232,9 @@ impl Tensor {
 
     /// The elements in C order, as `T` (which must match the dtype).
     pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        if let Some(elements) = self.as_slice::<T>() {
+            return elements.to_vec();
+        }
         let data = self.buffer_data::<T>();
         self.offsets().map(|o| data[o as usize]).collect()
     }
@@ -275,11 +283,35 @@ impl Tensor {
             let buffer = Arc::get_mut(&mut out.buffer).expect("fresh buffer");
             // SAFETY: see `data_mut`; `out` is fresh and uniquely owned.
             let dst = unsafe { std::slice::from_raw_parts_mut(buffer.as_bytes_mut().as_mut_ptr() as *mut T, n) };
-            for (d, o) in dst.iter_mut().zip(self.offsets()) {
-                *d = src[o as usize];
+            if n == 0 {
+                // An empty view's offset may lie past the buffer's end.
+            } else if self.is_contiguous() {
+                dst.copy_from_slice(&src[self.offset..self.offset + n]);
+            } else {
+                self.copy_rows(src, dst);
             }
         });
         out
+    }
+
+    /// Copies the elements in C order into `dst`, one innermost row at a
+    /// time (the row's stride is fixed, so the inner loop has no index
+    /// bookkeeping).
+    fn copy_rows<T: Element>(&self, src: &[T], dst: &mut [T]) {
+        let Some((&len, outer)) = self.shape.split_last() else {
+            dst[0] = src[self.offset];
+            return;
+        };
+        if len == 0 {
+            return;
+        }
+        let step = self.strides[self.ndim() - 1];
+        let starts = Offsets::new(outer, &self.strides[..outer.len()], self.offset as isize);
+        for (row, start) in dst.chunks_exact_mut(len).zip(starts) {
+            for (j, d) in row.iter_mut().enumerate() {
+                *d = src[(start + j as isize * step) as usize];
+            }
+        }
     }
 
     /// This tensor if it is contiguous, otherwise a contiguous copy.
@@ -296,7 +328,17 @@ impl Tensor {
         if dtype == self.dtype {
             return self.to_contiguous_copy();
         }
-        Tensor::from_scalars(dtype, &self.shape, &self.to_scalars()).expect("sizes agree")
+        let from = self.contiguous();
+        let mut out = Tensor::zeros(dtype, &self.shape);
+        crate::with_dtype!(self.dtype, S => {
+            let src = from.as_slice::<S>().expect("contiguous");
+            crate::with_dtype!(dtype, D => {
+                for (d, &x) in out.data_mut::<D>().iter_mut().zip(src) {
+                    *d = D::from_scalar(x.to_scalar());
+                }
+            });
+        });
+        out
     }
 
     /// A read-only ndarray view of the elements (any strides).

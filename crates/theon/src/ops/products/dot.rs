@@ -114,6 +114,17 @@ impl Op for Dot {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Outer;
 
+impl Outer {
+    /// The product of two vectors as a contraction: `i, j -> ij`.
+    pub fn contraction() -> Contraction {
+        Contraction {
+            operands: vec![vec![0], vec![1]],
+            output: vec![0, 1],
+            broadcast: vec![false; 2],
+        }
+    }
+}
+
 impl Op for Outer {
     fn name(&self) -> String {
         "outer".into()
@@ -136,12 +147,7 @@ impl Op for Outer {
             .iter()
             .map(|t| TensorType::unknown(t.dtype(), 1))
             .collect();
-        let spec = Contraction {
-            operands: vec![vec![0], vec![1]],
-            output: vec![0, 1],
-            broadcast: vec![false; 2],
-        };
-        Ok(vec![spec.evaluate(
+        Ok(vec![Outer::contraction().evaluate(
             &self.name(),
             &flat,
             &types,

@@ -7,7 +7,7 @@ use super::try_expand_dims;
 use crate::dtype::promote_all;
 use crate::error::{normalize_axis, Error, Result, Site};
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
-use crate::tensor::{Scalar, Tensor};
+use crate::tensor::Tensor;
 
 /// Concatenates its inputs (all of one rank) along `axis`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -98,19 +98,31 @@ impl Op for Join {
         let inner: usize = first.shape()[axis + 1..].iter().product();
         let mut shape = first.shape().to_vec();
         shape[axis] = inputs.iter().map(|t| t.shape()[axis]).sum();
-        let flats: Vec<Vec<Scalar>> = inputs.iter().map(Tensor::to_scalars).collect();
-        let mut values = Vec::with_capacity(shape.iter().product());
-        for o in 0..outer {
-            for (t, flat) in inputs.iter().zip(&flats) {
-                let block = t.shape()[axis] * inner;
-                values.extend_from_slice(&flat[o * block..(o + 1) * block]);
+        let dtype = ctx.output_types[0].dtype;
+        let parts: Vec<Tensor> = (inputs.iter())
+            .map(|t| {
+                if t.dtype() == dtype {
+                    t.contiguous()
+                } else {
+                    t.cast(dtype)
+                }
+            })
+            .collect();
+        let mut out = Tensor::zeros(dtype, &shape);
+        crate::with_dtype!(dtype, T => {
+            let mut dst = out.data_mut::<T>().iter_mut();
+            for o in 0..outer {
+                for t in &parts {
+                    let block = t.shape()[axis] * inner;
+                    let src = &t.as_slice::<T>().expect("contiguous")[o * block..(o + 1) * block];
+                    // `src` leads the zip, so no element of `dst` is skipped.
+                    for (&v, d) in src.iter().zip(dst.by_ref()) {
+                        *d = v;
+                    }
+                }
             }
-        }
-        Ok(vec![Tensor::from_scalars(
-            ctx.output_types[0].dtype,
-            &shape,
-            &values,
-        )?])
+        });
+        Ok(vec![out])
     }
 
     fn pullback(

@@ -87,19 +87,23 @@ impl Op for Repeat {
         let count = |i: usize| reps[if reps.len() == 1 { 0 } else { i }] as usize;
         let outer: usize = x.shape()[..axis].iter().product();
         let inner: usize = x.shape()[axis + 1..].iter().product();
-        let flat = x.to_scalars();
-        let mut values: Vec<Scalar> = Vec::with_capacity(outer * out_len * inner);
-        for o in 0..outer {
-            for i in 0..d {
-                let row = &flat[(o * d + i) * inner..(o * d + i + 1) * inner];
-                for _ in 0..count(i) {
-                    values.extend_from_slice(row);
-                }
-            }
-        }
         let mut shape = x.shape().to_vec();
         shape[axis] = out_len;
-        Ok(vec![Tensor::from_scalars(x.dtype(), &shape, &values)?])
+        let x = x.contiguous();
+        let mut out = Tensor::zeros(x.dtype(), &shape);
+        crate::with_dtype!(x.dtype(), T => {
+            let flat = x.as_slice::<T>().expect("contiguous");
+            let mut dst = out.data_mut::<T>().chunks_exact_mut(inner.max(1));
+            for o in 0..outer {
+                for i in 0..d {
+                    let row = &flat[(o * d + i) * inner..(o * d + i + 1) * inner];
+                    for chunk in dst.by_ref().take(count(i)) {
+                        chunk.copy_from_slice(row);
+                    }
+                }
+            }
+        });
+        Ok(vec![out])
     }
 
     fn pullback(

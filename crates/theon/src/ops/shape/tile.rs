@@ -5,7 +5,7 @@
 use super::dims::{check_known, known_sizes, read_sizes, IntoShape};
 use crate::error::{Error, Result, Site};
 use crate::graph::{Grad, Op, PerformCtx, TensorType, Var};
-use crate::tensor::{size_of, unravel, Tensor};
+use crate::tensor::Tensor;
 
 /// Tiles input 0 by the int vector input 1; `reps` holds its statically
 /// known elements.
@@ -66,18 +66,20 @@ impl Op for Tile {
         let in_shape = pad_front(x.shape(), ndim, 1);
         let reps = pad_front(&reps, ndim, 1);
         let out_shape: Vec<usize> = in_shape.iter().zip(&reps).map(|(d, r)| d * r).collect();
-        let flat = x.to_scalars();
-        let values = (0..size_of(&out_shape))
-            .map(|i| {
-                let index = unravel(i, &out_shape);
-                let src = index
-                    .iter()
-                    .zip(&in_shape)
-                    .fold(0, |acc, (&o, &d)| acc * d + o % d);
-                flat[src]
-            })
-            .collect::<Vec<_>>();
-        Ok(vec![Tensor::from_scalars(x.dtype(), &out_shape, &values)?])
+        // Tiling is broadcasting `x` against the reps interleaved with its
+        // dims: (r0, d0, r1, d1, ...) read as a stride-0 view, then copied.
+        let mut wide_shape = Vec::with_capacity(2 * ndim);
+        for (&r, &d) in reps.iter().zip(&in_shape) {
+            wide_shape.extend([r, d]);
+        }
+        let mut wide_x = Vec::with_capacity(2 * ndim);
+        for &d in &in_shape {
+            wide_x.extend([1, d]);
+        }
+        let dims: Vec<i64> = wide_x.iter().map(|&d| d as i64).collect();
+        let wide = x.reshape(&dims)?.broadcast_to(&wide_shape)?;
+        let out_dims: Vec<i64> = out_shape.iter().map(|&d| d as i64).collect();
+        Ok(vec![wide.to_contiguous_copy().reshape(&out_dims)?])
     }
 
     fn pullback(

@@ -1,7 +1,7 @@
 //! Product kernels for float32/float64 nodes through `backend::cpu::gemm`:
 //! `Dot` (ranks ≤ 2), `MatMul` (batched, broadcasting), `Gemm`, `Gemv`,
-//! `Ger`, and `Einsum`s that are (batched) matrix products — such as the
-//! gradients of `dot`, `"ab,ac->bc"`. Operands are read through their
+//! `Ger`, `Outer` of two vectors, and `Einsum`s that are (batched) matrix
+//! products — such as the gradients of `dot`, `"ab,ac->bc"`. Operands are read through their
 //! strides (transposes and slices are never copied); each product is one
 //! GEMM call per batch element into a fresh C-order output.
 
@@ -11,7 +11,7 @@ use crate::compile::{Inputs, Kernel};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::graph::{Op, PerformCtx, TensorType};
-use crate::ops::products::{Contraction, Dot, Einsum, Gemm, Gemv, Ger, MatMul};
+use crate::ops::products::{Contraction, Dot, Einsum, Gemm, Gemv, Ger, MatMul, Outer};
 use crate::tensor::Tensor;
 
 /// One operand of a batched product: strides per batch dim, per row and
@@ -79,6 +79,8 @@ pub fn select(op: &dyn Op, inputs: &[TensorType]) -> Option<BlasKernel> {
         (Form::Scaled, None)
     } else if any.is::<Ger>() {
         (Form::Rank1, None)
+    } else if any.is::<Outer>() && ranks == [1, 1] {
+        (Form::Product, Some(Outer::contraction()))
     } else {
         return None;
     };

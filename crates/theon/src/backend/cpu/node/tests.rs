@@ -5,7 +5,7 @@ use crate::backend::cpu::testing::{check, reference, run_selected, Tol, SIZES};
 use crate::dtype::DType;
 use crate::graph::{Op, TensorType, Var};
 use crate::ops::nnet::{LogSoftmax, Softmax, SoftmaxCrossentropy, Targets};
-use crate::ops::products::{Dot, Einsum, Gemm, Gemv, Ger, MatMul};
+use crate::ops::products::{Dot, Einsum, Gemm, Gemv, Ger, MatMul, Outer};
 use crate::ops::reduce::{ArgKind, ArgReduce, LogSumExp, Mean, Reduce, ReduceKind};
 use crate::tensor::Tensor;
 use std::sync::Arc;
@@ -286,6 +286,20 @@ fn gemm_gemv_ger_with_scaling() {
         let w = Tensor::randn(d, &[n], 7);
         let tr = [unknown(d, 2), unknown(d, 0), unknown(d, 1), unknown(d, 1)];
         check(Ger, &[z, alpha, u, w], &tr, "cpu.blas.ger", GEMM);
+    }
+}
+
+#[test]
+fn outer_of_vectors_runs_as_a_product() {
+    for d in FLOATS {
+        for (m, n) in [(0, 3), (1, 1), (7, 13), (130, 33)] {
+            let u = Tensor::randn(d, &[m], 8);
+            let w = Tensor::randn(d, &[2 * n], 9)
+                .slice_axis(0, None, None, 2)
+                .unwrap();
+            let types = [unknown(d, 1), unknown(d, 1)];
+            check(Outer, &[u, w], &types, "cpu.blas.outer", GEMM);
+        }
     }
 }
 
