@@ -209,6 +209,52 @@ impl Gather {
     }
 }
 
+/// The input offsets of every position of a grid of basic dims, in C
+/// order (one offset, 0, for no dims).
+fn basic_offsets(dims: &[BasicDim], x_strides: &[isize]) -> Vec<isize> {
+    let mut offsets = vec![0isize];
+    for dim in dims {
+        let (first, step, len) = match *dim {
+            BasicDim::Range {
+                axis,
+                start,
+                step,
+                len,
+            } => {
+                let stride = x_strides[axis];
+                (start as isize * stride, step as isize * stride, len)
+            }
+            BasicDim::New => (0, 0, 1),
+        };
+        offsets = (offsets.iter())
+            .flat_map(|&o| (0..len).map(move |i| o + first + i as isize * step))
+            .collect();
+    }
+    offsets
+}
+
+/// The input offset each position of the broadcast block reads through
+/// the index arrays, in C order.
+fn block_offsets(arrays: &[IndexArray], block: &[usize], x_strides: &[isize]) -> Vec<isize> {
+    let n = size_of(block);
+    let mut offsets = Vec::with_capacity(n);
+    let mut idx = vec![0usize; block.len()];
+    for _ in 0..n {
+        let offset = (arrays.iter())
+            .map(|a| a.at(&idx) as isize * x_strides[a.axis])
+            .sum();
+        offsets.push(offset);
+        for (i, &d) in idx.iter_mut().zip(block).rev() {
+            *i += 1;
+            if *i < d {
+                break;
+            }
+            *i = 0;
+        }
+    }
+    offsets
+}
+
 /// How many of the last basic dims (from `first` on, i.e. after the
 /// advanced block in the result) take the input's last axes whole, in order.
 fn whole_tail(basic: &[BasicDim], first: usize, x_shape: &[usize]) -> usize {
@@ -288,36 +334,25 @@ pub fn gather(op: &str, items: &[Item], x_shape: &[usize], index: &[Tensor]) -> 
         position.unwrap_or(0)
     };
     let tail = whole_tail(&basic, at, x_shape);
-    let outer_shape = &shape[..shape.len() - tail];
     let run = size_of(&shape[shape.len() - tail..]);
     let x_strides = c_strides(x_shape);
-    let runs = if run == 0 { 0 } else { size_of(outer_shape) };
+    // The result's outer dims are the basic dims before the block, the
+    // block, and the basic dims after it (less the whole-axis tail); each
+    // group's offsets are listed once and a run starts at their sum.
+    let before = basic_offsets(&basic[..at], &x_strides);
+    let within = block_offsets(&arrays, &block, &x_strides);
+    let after = basic_offsets(&basic[at..basic.len() - tail], &x_strides);
+    let runs = if run == 0 {
+        0
+    } else {
+        before.len() * within.len() * after.len()
+    };
     let mut starts = Vec::with_capacity(runs);
-    // The output index of the current run's first element, advanced as an
-    // odometer over the outer dims (the whole-axis tail starts at 0).
-    let mut idx = vec![0usize; outer_shape.len()];
-    for _ in 0..runs {
-        let block_index = &idx[at..at + block.len()];
-        let basic_index = idx[..at].iter().chain(&idx[at + block.len()..]);
-        let mut src = 0isize;
-        for (dim, &i) in basic.iter().zip(basic_index) {
-            if let BasicDim::Range {
-                axis, start, step, ..
-            } = dim
-            {
-                src += (*start as isize + i as isize * *step as isize) * x_strides[*axis];
+    if runs > 0 {
+        for &p in &before {
+            for &b in &within {
+                starts.extend(after.iter().map(|&q| (p + b + q) as usize));
             }
-        }
-        for a in &arrays {
-            src += a.at(block_index) as isize * x_strides[a.axis];
-        }
-        starts.push(src as usize);
-        for (i, &d) in idx.iter_mut().zip(outer_shape).rev() {
-            *i += 1;
-            if *i < d {
-                break;
-            }
-            *i = 0;
         }
     }
     Ok(Gather { shape, run, starts })
