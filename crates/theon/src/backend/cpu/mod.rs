@@ -13,6 +13,7 @@ pub mod node;
 pub mod real;
 pub mod reduce;
 pub mod registry;
+pub mod sysblas;
 mod simd;
 #[cfg(test)]
 pub(crate) mod testing;
