@@ -13,8 +13,8 @@ pub mod node;
 pub mod real;
 pub mod reduce;
 pub mod registry;
-pub mod sysblas;
 mod simd;
+pub mod sysblas;
 #[cfg(test)]
 pub(crate) mod testing;
 

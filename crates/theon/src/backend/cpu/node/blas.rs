@@ -94,7 +94,11 @@ pub fn select(op: &dyn Op, inputs: &[TensorType]) -> Option<BlasKernel> {
         None => None,
     };
     let blas = sysblas::configured();
-    let on = if matches!(blas, Ok(Some(_))) { ".sysblas" } else { "" };
+    let on = if matches!(blas, Ok(Some(_))) {
+        ".sysblas"
+    } else {
+        ""
+    };
     Some(BlasKernel {
         form,
         spec,

@@ -125,8 +125,8 @@ fn open(path: &str) -> Result<SystemBlas> {
     // SAFETY: loading a library runs its initialisers; the user named this
     // library as their BLAS (as Theano's ldflags links one), and a CBLAS's
     // initialisers only set up its own state.
-    let library = unsafe { Library::new(path) }
-        .map_err(|e| error(format!("cannot load '{path}': {e}")))?;
+    let library =
+        unsafe { Library::new(path) }.map_err(|e| error(format!("cannot load '{path}': {e}")))?;
     let has = |name: &str| {
         // SAFETY: only looks the symbol up; the pointer is never used.
         unsafe { library.get::<*const std::ffi::c_void>(name) }.is_ok()
@@ -225,6 +225,8 @@ mod tests {
                 "cblas_dgemm64_"
             ]
         );
-        assert!(SPELLINGS.iter().all(|s| (s.suffix == "64_") == (s.ints == IntWidth::Ilp64)));
+        assert!(SPELLINGS
+            .iter()
+            .all(|s| (s.suffix == "64_") == (s.ints == IntWidth::Ilp64)));
     }
 }

@@ -85,6 +85,8 @@ struct Table<I> {
     double: Routines<f64, I>,
 }
 
+// Only `load` (feature `system-blas`) constructs a table.
+#[cfg_attr(not(feature = "system-blas"), allow(dead_code))]
 enum Tables {
     Lp64(Table<i32>),
     Ilp64(Table<i64>),
@@ -102,7 +104,12 @@ pub struct SystemBlas {
 
 impl std::fmt::Debug for SystemBlas {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SystemBlas({}, {})", self.path, self.spelling.symbol("*"))
+        write!(
+            f,
+            "SystemBlas({}, {})",
+            self.path,
+            self.spelling.symbol("*")
+        )
     }
 }
 
@@ -149,7 +156,10 @@ fn increment(len: usize, stride: isize) -> Option<usize> {
 /// A product's call, with every size and stride it passes.
 #[derive(Clone, Copy, Debug)]
 enum Plan {
-    Gemm { a: Operand, b: Operand },
+    Gemm {
+        a: Operand,
+        b: Operand,
+    },
     /// `y ← α·op(M)·x + βy` with M stored `rows × cols` (as CBLAS counts).
     Gemv {
         mat_is_b: bool,
@@ -158,7 +168,10 @@ enum Plan {
         cols: usize,
         incx: usize,
     },
-    Ger { incx: usize, incy: usize },
+    Ger {
+        incx: usize,
+        incy: usize,
+    },
 }
 
 impl Plan {
