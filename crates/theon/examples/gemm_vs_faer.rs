@@ -9,7 +9,6 @@
 //!
 //! `cargo run --release -p theon --example gemm_vs_faer`
 //! `THEON_BLAS=/path/libopenblas.so cargo run --release -p theon --features system-blas --example gemm_vs_faer`
-use num_traits::ToPrimitive;
 use std::time::Instant;
 use theon::backend::cpu::gemm::{gemm_into, gemm_into_with, MatRef};
 use theon::backend::cpu::sysblas::SystemBlas;
@@ -117,7 +116,6 @@ fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str, blas: Opti
         },
         &mut system,
     ]);
-    drop(system);
     if blas.is_some() {
         // Both results are checked before their timings mean anything.
         let big = c4
