@@ -264,12 +264,17 @@ impl SystemBlas {
     /// the operands' layout (or a size overflows the integer width) and
     /// the product belongs to faer. Products with a zero dim are `None`.
     pub fn route<T: Copy>(&self, a: &MatRef<T>, b: &MatRef<T>) -> Option<Routine> {
+        self.plan(a, b).map(|plan| plan.routine())
+    }
+
+    /// The call for `a·b` when it exists and fits the integer width.
+    fn plan<T: Copy>(&self, a: &MatRef<T>, b: &MatRef<T>) -> Option<Plan> {
         let plan = Plan::of(a, b)?;
         let limit = match self.tables {
             Tables::Lp64(_) => i32::MAX as usize,
             Tables::Ilp64(_) => i64::MAX as usize,
         };
-        (plan.largest(a.rows, a.cols, b.cols) <= limit).then(|| plan.routine())
+        (plan.largest(a.rows, a.cols, b.cols) <= limit).then_some(plan)
     }
 
     /// `c ← alpha·a·b + beta·c` (`c` dense row-major `m × n`; with
@@ -287,7 +292,7 @@ impl SystemBlas {
     ) -> Result<Option<Routine>> {
         a.check("gemm", "a")?;
         b.check("gemm", "b")?;
-        if a.cols != b.rows || c.len() != a.rows * b.cols {
+        if a.cols != b.rows || Some(c.len()) != a.rows.checked_mul(b.cols) {
             return Err(Error::value(
                 "gemm",
                 format!(
@@ -300,15 +305,14 @@ impl SystemBlas {
                 ),
             ));
         }
-        let Some(routine) = self.route(&a, &b) else {
+        let Some(plan) = self.plan(&a, &b) else {
             return Ok(None);
         };
-        let plan = Plan::of(&a, &b).expect("route found a plan");
         let done = match &self.tables {
             Tables::Lp64(t) => run_typed(t, plan, alpha, &a, &b, beta, c),
             Tables::Ilp64(t) => run_typed(t, plan, alpha, &a, &b, beta, c),
         };
-        Ok(done.then_some(routine))
+        Ok(done.then_some(plan.routine()))
     }
 }
 
