@@ -7,12 +7,13 @@ use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
 /// The flags `theon.config` exposes, in Theano's spelling.
-const KEYS: [&str; 5] = [
+const KEYS: [&str; 6] = [
     "floatX",
     "mode",
     "optimizer_excluding",
     "optimizer_including",
     "profile",
+    "blas__ldflags",
 ];
 
 #[pyfunction]
@@ -30,6 +31,7 @@ fn config_get(py: Python<'_>, key: &str) -> PyResult<Py<PyAny>> {
         "optimizer_excluding" => c.optimizer_excluding.join(":").into_py_any(py),
         "optimizer_including" => c.optimizer_including.join(":").into_py_any(py),
         "profile" => c.profile.into_py_any(py),
+        "blas__ldflags" => c.blas_ldflags.into_py_any(py),
         _ => Err(PyAttributeError::new_err(format!(
             "theon.config has no flag '{key}' (flags: {})",
             KEYS.join(", ")
@@ -37,7 +39,9 @@ fn config_get(py: Python<'_>, key: &str) -> PyResult<Py<PyAny>> {
     }
 }
 
-/// Sets a flag from its text form (as in `THEON_FLAGS`).
+/// Sets a flag from its text form (as in `THEON_FLAGS`). A
+/// `blas__ldflags` naming a library that cannot be loaded as a CBLAS is
+/// refused (the flag keeps its old value).
 #[pyfunction]
 fn config_set(key: &str, value: &str) -> PyResult<()> {
     if !KEYS.contains(&key) {
@@ -46,9 +50,17 @@ fn config_set(key: &str, value: &str) -> PyResult<()> {
             KEYS.join(", ")
         )));
     }
+    let old = theon::config::config();
     let mut result = Ok(());
     theon::config::update_config(|c| result = c.set(key, value));
-    result.map_err(PyValueError::new_err)
+    result.map_err(PyValueError::new_err)?;
+    if key == "blas__ldflags" {
+        if let Err(e) = theon::backend::cpu::sysblas::configured() {
+            theon::config::update_config(|c| c.blas_ldflags = old.blas_ldflags);
+            return Err(PyValueError::new_err(e.to_string()));
+        }
+    }
+    Ok(())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

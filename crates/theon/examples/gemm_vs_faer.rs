@@ -3,11 +3,15 @@
 //! one thread and on all threads, and theon's `gemm_into` (faer with its
 //! threading threshold). Shapes: square W5 sizes and the W2/W3 products,
 //! with the transposed operands those graphs really read (`Xᵀ·g` reads X
-//! column-major, in place).
+//! column-major, in place). With `THEON_BLAS` naming a CBLAS library (and
+//! the `system-blas` feature), a last column times that library through
+//! `gemm_into_with`.
 //!
 //! `cargo run --release -p theon --example gemm_vs_faer`
+//! `THEON_BLAS=/path/libopenblas.so cargo run --release -p theon --features system-blas --example gemm_vs_faer`
 use std::time::Instant;
-use theon::backend::cpu::gemm::{gemm_into, MatRef};
+use theon::backend::cpu::gemm::{gemm_into, gemm_into_with, MatRef};
+use theon::backend::cpu::sysblas::SystemBlas;
 use theon::backend::cpu::Real;
 
 /// Medians (seconds) of each closure, called in turn each round.
@@ -37,7 +41,7 @@ fn val<T: Real>(x: f64) -> T {
 }
 
 /// One product `m×k · k×n`; `a_t` stores a as its transpose (k×m row-major).
-fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str) {
+fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str, blas: Option<&SystemBlas>) {
     let a: Vec<T> = (0..m * k).map(|i| val::<T>((i % 7) as f64 * 0.1)).collect();
     let b: Vec<T> = (0..k * n).map(|i| val::<T>((i % 5) as f64 * 0.1)).collect();
     let mut c: Vec<T> = vec![T::zero(); m * n];
@@ -58,6 +62,21 @@ fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str) {
     let mut c2 = c.clone();
     let mut c3 = c.clone();
     let mut c4 = c.clone();
+    let mut c5 = c.clone();
+    let am = MatRef {
+        data: &a,
+        offset: 0,
+        rows: m,
+        cols: k,
+        rs: ars,
+        cs: acs,
+    };
+    let mut system = || {
+        if let Some(blas) = blas {
+            let bm = MatRef::row_major(&b, k, n);
+            gemm_into_with(Some(blas), T::one(), am, bm, T::zero(), &mut c5).unwrap();
+        }
+    };
     let medians = interleaved(&mut [
         // SAFETY: the strides describe a, b and c inside their vectors.
         &mut || unsafe {
@@ -86,14 +105,6 @@ fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str) {
         &mut || faer_with(&mut c2, faer::Par::Seq),
         &mut || faer_with(&mut c3, faer::Par::rayon(threads)),
         &mut || {
-            let am = MatRef {
-                data: &a,
-                offset: 0,
-                rows: m,
-                cols: k,
-                rs: ars,
-                cs: acs,
-            };
             gemm_into(
                 T::one(),
                 am,
@@ -103,14 +114,32 @@ fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str) {
             )
             .unwrap();
         },
+        &mut system,
     ]);
+    if blas.is_some() {
+        // Both results are checked before their timings mean anything.
+        let big = c4
+            .iter()
+            .fold(0.0f64, |m, v| m.max(v.to_f64().unwrap().abs()));
+        let diff = c4.iter().zip(&c5).fold(0.0f64, |m, (x, y)| {
+            m.max((x.to_f64().unwrap() - y.to_f64().unwrap()).abs())
+        });
+        assert!(
+            diff <= 1e-4 * big,
+            "system BLAS differs from faer by {diff}"
+        );
+    }
     let gf: Vec<String> = medians
         .iter()
         .map(|t| format!("{:6.1}", flops / t / 1e9))
         .collect();
     let layout = if a_t { "aT" } else { "a " };
+    let system = match blas {
+        Some(_) => format!("  system {}", gf[4]),
+        None => String::new(),
+    };
     println!(
-        "{label} {m:>5}x{k:>5}x{n:>4} {layout}: gemm {}  faer-1T {}  faer-{threads}T {}  theon {}  GFLOP/s",
+        "{label} {m:>5}x{k:>5}x{n:>4} {layout}: gemm {}  faer-1T {}  faer-{threads}T {}  theon {}{system}  GFLOP/s",
         gf[0], gf[1], gf[2], gf[3]
     );
 }
@@ -118,6 +147,14 @@ fn run<T: Real>(m: usize, k: usize, n: usize, a_t: bool, label: &str) {
 fn main() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average: {}", load.trim());
+    let blas = match std::env::var("THEON_BLAS") {
+        Ok(path) if !path.is_empty() => {
+            let blas = theon::backend::cpu::sysblas::load(&path).expect("THEON_BLAS loads");
+            println!("system BLAS: {blas:?}");
+            Some(blas)
+        }
+        _ => None,
+    };
     for &(m, k, n, a_t) in &[
         (1024, 1024, 1024, false),
         (2048, 2048, 2048, false),
@@ -129,7 +166,7 @@ fn main() {
         (128, 500, 10, false),   // W3 second layer
         (64, 64, 64, false),
     ] {
-        run::<f32>(m, k, n, a_t, "f32");
-        run::<f64>(m, k, n, a_t, "f64");
+        run::<f32>(m, k, n, a_t, "f32", blas.as_deref());
+        run::<f64>(m, k, n, a_t, "f64", blas.as_deref());
     }
 }

@@ -17,6 +17,11 @@ pub struct Config {
     pub optimizer_including: Vec<String>,
     /// Collect per-node profiles for every function.
     pub profile: bool,
+    /// The system BLAS that products run on (Theano's `blas.ldflags`): a
+    /// shared library's path or name, or `-L<dir> -l<name>` flags; empty
+    /// means faer. Needs the `system-blas` feature (see
+    /// `backend::cpu::sysblas`).
+    pub blas_ldflags: String,
 }
 
 impl Default for Config {
@@ -27,6 +32,7 @@ impl Default for Config {
             optimizer_excluding: vec![],
             optimizer_including: vec![],
             profile: false,
+            blas_ldflags: String::new(),
         }
     }
 }
@@ -68,6 +74,7 @@ impl Config {
             "optimizer_excluding" => self.optimizer_excluding = list(value),
             "optimizer_including" => self.optimizer_including = list(value),
             "profile" => self.profile = matches!(value, "True" | "true" | "1"),
+            "blas.ldflags" | "blas__ldflags" => self.blas_ldflags = value.to_string(),
             "device" | "optimizer" | "warn_float64" | "on_opt_error" => {}
             _ => return Err(format!("unknown flag '{key}'")),
         }
@@ -81,10 +88,14 @@ fn global() -> &'static RwLock<Config> {
         let flags = std::env::var("THEON_FLAGS")
             .or_else(|_| std::env::var("THEANO_FLAGS"))
             .unwrap_or_default();
-        let config = Config::from_flags(&flags).unwrap_or_else(|e| {
+        let mut config = Config::from_flags(&flags).unwrap_or_else(|e| {
             eprintln!("theon: ignoring THEON_FLAGS: {e}");
             Config::default()
         });
+        // THEON_BLAS names the system BLAS when the flags do not.
+        if config.blas_ldflags.is_empty() {
+            config.blas_ldflags = std::env::var("THEON_BLAS").unwrap_or_default();
+        }
         RwLock::new(config)
     })
 }
@@ -117,6 +128,11 @@ mod tests {
         assert_eq!(c.float_x, DType::F32);
         assert_eq!(c.mode, "FAST_COMPILE");
         assert_eq!(c.optimizer_excluding, vec!["fusion", "inplace"]);
+        assert_eq!(c.blas_ldflags, "");
+        let c = Config::from_flags("blas.ldflags=/opt/lib/libopenblas.so").unwrap();
+        assert_eq!(c.blas_ldflags, "/opt/lib/libopenblas.so");
+        let c = Config::from_flags("blas__ldflags=-L/opt/lib -lopenblas").unwrap();
+        assert_eq!(c.blas_ldflags, "-L/opt/lib -lopenblas");
         assert!(Config::from_flags("floatX=int8").is_err());
         assert!(Config::from_flags("nonsense=1").is_err());
         assert!(Config::from_flags("novalue").is_err());

@@ -3,6 +3,7 @@
 //! strides (transposed, reversed and broadcast operands are read in place,
 //! never copied).
 
+use super::sysblas::SystemBlas;
 use super::Real;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -46,7 +47,7 @@ impl<'a, T> MatRef<'a, T> {
     }
 
     /// Errors unless every reachable element lies inside `data`.
-    fn check(&self, op: &str, which: &str) -> Result<()> {
+    pub(crate) fn check(&self, op: &str, which: &str) -> Result<()> {
         if self.rows == 0 || self.cols == 0 {
             return Ok(());
         }
@@ -92,7 +93,21 @@ fn parallelism(m: usize, k: usize, n: usize) -> Par {
 
 /// `c ← alpha·a·b + beta·c` on slices: `c` is dense row-major `m × n`.
 /// With `beta == 0`, `c` is not read (NaNs in it do not propagate), as BLAS.
+/// Runs on faer (see [`gemm_into_with`] for the system BLAS).
 pub fn gemm_into<T: Real>(
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: &mut [T],
+) -> Result<()> {
+    gemm_into_with(None, alpha, a, b, beta, c)
+}
+
+/// [`gemm_into`] on `blas` where it can express the operands' layout
+/// ([`SystemBlas::route`]), else (or with `None`) on faer.
+pub fn gemm_into_with<T: Real>(
+    blas: Option<&SystemBlas>,
     alpha: T,
     a: MatRef<T>,
     b: MatRef<T>,
@@ -114,6 +129,11 @@ pub fn gemm_into<T: Real>(
     b.check("gemm", "b")?;
     if m == 0 || n == 0 {
         return Ok(());
+    }
+    if let Some(blas) = blas {
+        if blas.product(alpha, a, b, beta, c)?.is_some() {
+            return Ok(());
+        }
     }
     // faer computes `c ← alpha·a·b` (Replace) or `c ← c + alpha·a·b` (Add);
     // another beta scales c first. The thin loops always add.
@@ -182,7 +202,8 @@ fn mat<'a, T: Real>(t: &'a Tensor, op: &str, index: usize) -> Result<MatRef<'a, 
 
 /// `alpha·a·b + beta·c` for float32/float64 matrices of one dtype (any
 /// strides); `c` defaults to absent (`beta` then ignored). Returns a new
-/// C-contiguous tensor.
+/// C-contiguous tensor. Runs on the configured system BLAS
+/// ([`super::sysblas::configured`]) where one is set and can take it.
 pub fn gemm(alpha: f64, a: &Tensor, b: &Tensor, beta: f64, c: Option<&Tensor>) -> Result<Tensor> {
     let dtype = a.dtype();
     for (i, t) in [Some(a), Some(b), c].into_iter().enumerate() {
@@ -197,13 +218,16 @@ pub fn gemm(alpha: f64, a: &Tensor, b: &Tensor, beta: f64, c: Option<&Tensor>) -
             }
         }
     }
+    let blas = super::sysblas::configured()?;
+    let blas = blas.as_deref();
     match dtype {
-        DType::F32 => gemm_typed::<f32>(alpha as f32, a, b, beta as f32, c),
-        _ => gemm_typed::<f64>(alpha, a, b, beta, c),
+        DType::F32 => gemm_typed::<f32>(blas, alpha as f32, a, b, beta as f32, c),
+        _ => gemm_typed::<f64>(blas, alpha, a, b, beta, c),
     }
 }
 
 fn gemm_typed<T: Real>(
+    blas: Option<&SystemBlas>,
     alpha: T,
     a: &Tensor,
     b: &Tensor,
@@ -234,7 +258,7 @@ fn gemm_typed<T: Real>(
         }
         None => (Tensor::zeros(T::DTYPE, &shape), T::zero()),
     };
-    gemm_into(alpha, am, bm, beta, out.data_mut::<T>())?;
+    gemm_into_with(blas, alpha, am, bm, beta, out.data_mut::<T>())?;
     Ok(out)
 }
 

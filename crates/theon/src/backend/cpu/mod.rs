@@ -14,6 +14,7 @@ pub mod real;
 pub mod reduce;
 pub mod registry;
 mod simd;
+pub mod sysblas;
 #[cfg(test)]
 pub(crate) mod testing;
 

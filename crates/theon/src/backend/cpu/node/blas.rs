@@ -3,9 +3,12 @@
 //! `Ger`, `Outer` of two vectors, and `Einsum`s that are (batched) matrix
 //! products — such as the gradients of `dot`, `"ab,ac->bc"`. Operands are read through their
 //! strides (transposes and slices are never copied); each product is one
-//! GEMM call per batch element into a fresh C-order output.
+//! GEMM call per batch element into a fresh C-order output, on the system
+//! BLAS configured when the kernel was selected (`blas.ldflags`) where it
+//! can take the layout, else on faer.
 
-use crate::backend::cpu::gemm::{gemm_into, MatRef};
+use crate::backend::cpu::gemm::{gemm_into_with, MatRef};
+use crate::backend::cpu::sysblas::{self, SystemBlas};
 use crate::backend::cpu::Real;
 use crate::compile::{Inputs, Kernel};
 use crate::dtype::DType;
@@ -13,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Op, PerformCtx, TensorType};
 use crate::ops::products::{Contraction, Dot, Einsum, Gemm, Gemv, Ger, MatMul, Outer};
 use crate::tensor::Tensor;
+use std::sync::Arc;
 
 /// One operand of a batched product: strides per batch dim, per row and
 /// per column of its matrices (0 where a dim is absent or broadcast).
@@ -51,6 +55,9 @@ pub struct BlasKernel {
     spec: Option<(Contraction, Shape)>,
     op_name: String,
     name: String,
+    /// The system BLAS configured at selection (`Ok(None)`: faer only), or
+    /// why it could not be loaded (reported when the node runs).
+    blas: std::result::Result<Option<Arc<SystemBlas>>, Error>,
 }
 
 /// The kernel for a product node, or `None` (other dtypes, einsums that
@@ -88,14 +95,21 @@ pub fn select(op: &dyn Op, inputs: &[TensorType]) -> Option<BlasKernel> {
         Some(c) => Some((c.clone(), matrix_shape(&c)?)),
         None => None,
     };
+    let blas = sysblas::configured();
+    let on = if matches!(blas, Ok(Some(_))) {
+        ".sysblas"
+    } else {
+        ""
+    };
     Some(BlasKernel {
         form,
         spec,
         op_name: op.name(),
         name: format!(
-            "cpu.blas.{}_{dtype}",
+            "cpu.blas.{}_{dtype}{on}",
             op.name().split('{').next().unwrap_or("product")
         ),
+        blas,
     })
 }
 
@@ -175,9 +189,13 @@ impl Kernel for BlasKernel {
                 format!("expects {dtype} here"),
             ));
         }
+        let blas = match &self.blas {
+            Ok(blas) => blas.as_deref(),
+            Err(e) => return Err(Error::value(&self.op_name, e.kind.to_string())),
+        };
         let out = match dtype {
-            DType::F32 => self.compute::<f32>(&values, ctx)?,
-            DType::F64 => self.compute::<f64>(&values, ctx)?,
+            DType::F32 => self.compute::<f32>(blas, &values, ctx)?,
+            DType::F64 => self.compute::<f64>(blas, &values, ctx)?,
             d => {
                 return Err(Error::dtype(
                     &self.op_name,
@@ -193,7 +211,12 @@ impl Kernel for BlasKernel {
 }
 
 impl BlasKernel {
-    fn compute<T: Real>(&self, x: &[&Tensor], ctx: &PerformCtx) -> Result<Tensor> {
+    fn compute<T: Real>(
+        &self,
+        blas: Option<&SystemBlas>,
+        x: &[&Tensor],
+        ctx: &PerformCtx,
+    ) -> Result<Tensor> {
         match self.form {
             Form::Product => {
                 let (spec, shape) = self
@@ -209,6 +232,7 @@ impl BlasKernel {
                 let mn: usize = out_shape[n_batch..].iter().product();
                 let (a, b) = (x[shape.a.input], x[shape.b.input]);
                 batched::<T>(
+                    blas,
                     T::one(),
                     a,
                     &shape.a,
@@ -221,12 +245,12 @@ impl BlasKernel {
                 )?;
                 Ok(out)
             }
-            Form::Scaled | Form::Rank1 => self.scaled::<T>(x),
+            Form::Scaled | Form::Rank1 => self.scaled::<T>(blas, x),
         }
     }
 
     /// Gemm / Gemv / Ger: `beta·z + alpha·x·y` into a copy of `z`.
-    fn scaled<T: Real>(&self, x: &[&Tensor]) -> Result<Tensor> {
+    fn scaled<T: Real>(&self, blas: Option<&SystemBlas>, x: &[&Tensor]) -> Result<Tensor> {
         let (z, xm, ym) = (x[0], x[2], x[3]);
         let alpha = scalar::<T>(&self.op_name, x[1], 1)?;
         let beta = match self.form {
@@ -275,7 +299,7 @@ impl BlasKernel {
             mat(ym)
         };
         let (a, b) = (a.as_ref::<T>(xm), b.as_ref::<T>(ym));
-        gemm_into(alpha, a, b, beta, out.data_mut::<T>())?;
+        gemm_into_with(blas, alpha, a, b, beta, out.data_mut::<T>())?;
         if beta == T::zero() {
             // BLAS skips reading z when beta = 0; the reference computes
             // 0·z, so a NaN or infinity in z still makes a NaN there.
@@ -354,6 +378,7 @@ fn dim(t: &Tensor, axis: Option<usize>) -> (usize, isize) {
 /// element `m × n`, or `n × m` when `transposed`).
 #[allow(clippy::too_many_arguments)]
 fn batched<T: Real>(
+    blas: Option<&SystemBlas>,
     alpha: T,
     a: &Tensor,
     sa: &Side,
@@ -400,9 +425,9 @@ fn batched<T: Real>(
             cs: bcs,
         };
         if transposed {
-            gemm_into(alpha, bm.t(), am.t(), T::zero(), chunk)?;
+            gemm_into_with(blas, alpha, bm.t(), am.t(), T::zero(), chunk)?;
         } else {
-            gemm_into(alpha, am, bm, T::zero(), chunk)?;
+            gemm_into_with(blas, alpha, am, bm, T::zero(), chunk)?;
         }
         for axis in (0..index.len()).rev() {
             index[axis] += 1;
