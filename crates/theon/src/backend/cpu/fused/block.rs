@@ -178,6 +178,7 @@ fn simple<T: Lane>(op: Simple, x: &[T], out: &mut [T]) {
         Simple::IsInf => map1(x, out, |v| b(v.is_infinite())),
         Simple::Not => map1(x, out, |v| b(v == T::zero())),
         Simple::ToBool => map1(x, out, |v| b(v != T::zero())),
+        Simple::RoundF32 => map1(x, out, |v| T::narrow(v.widen() as f32 as f64)),
     }
 }
 

@@ -13,11 +13,14 @@
 //! documented ulp bounds (docs/kernels.md) for exp, log, tanh, ...
 
 mod block;
+mod dtypes;
 mod lane;
 mod plan;
 mod reduce;
 mod walk;
 
+#[cfg(test)]
+mod mixed_tests;
 #[cfg(test)]
 mod reduce_tests;
 #[cfg(test)]
@@ -87,7 +90,7 @@ impl FusedKernel {
         outputs: &[usize],
         destroy: Option<usize>,
     ) -> Option<FusedKernel> {
-        let float = plan::body_float(inputs, body)?;
+        let float = dtypes::lane_dtype(inputs, body)?;
         let plan = match float {
             DType::F32 => AnyPlan::F32(plan::lower::<f32>(inputs, body, outputs)?),
             _ => AnyPlan::F64(plan::lower::<f64>(inputs, body, outputs)?),
@@ -233,21 +236,23 @@ fn exec<T: Lane>(
 ) {
     let feeds: Vec<Feed<T>> = tensors
         .iter()
-        .map(|t| match t {
+        .enumerate()
+        .map(|(i, t)| match t {
             None => Feed::Output(0),
+            Some(t) if t.dtype() == T::DTYPE => Feed::Real(t.buffer_data::<T>()),
             Some(t) if t.dtype() == DType::Bool => Feed::Bool(t.buffer_data::<bool>()),
-            Some(t) if t.dtype() != T::DTYPE => Feed::Int(int_data(t)),
-            Some(t) => Feed::Real(t.buffer_data::<T>()),
+            // An f32 input of an f64 lane (the plan admits no other mix).
+            Some(t) if t.dtype() == DType::F32 => Feed::Single(t.buffer_data::<f32>()),
+            Some(t) => Feed::Int(int_data(t), plan.int_as_float[i]),
         })
         .collect();
     let sinks: Vec<Sink<T>> = outs
         .iter_mut()
-        .map(|o| {
-            if o.dtype() == DType::Bool {
-                Sink::Bool(o.data_mut::<bool>())
-            } else {
-                Sink::Real(o.data_mut::<T>())
-            }
+        .map(|o| match o.dtype() {
+            DType::Bool => Sink::Bool(o.data_mut::<bool>()),
+            d if d == T::DTYPE => Sink::Real(o.data_mut::<T>()),
+            // An f32 output of an f64 lane (the plan admits no other mix).
+            _ => Sink::Single(o.data_mut::<f32>()),
         })
         .collect();
     walk::execute(plan, layout, &feeds, sinks);

@@ -2,10 +2,12 @@
 //! [`Plan`]: a straight-line list of block instructions over registers of
 //! one float type `T`, with booleans held as `T` 0/1. Registers are reused
 //! after a value's last use; a destination never aliases its sources.
-//! Integer inputs may feed comparisons of two integer inputs (exact, in
-//! i64: the one-hot masks of cross-entropy gradients); bodies with other
-//! integer uses or mixed f32/f64 values are not lowered.
+//! Bodies may mix float32 and float64 values, booleans and integer inputs;
+//! `dtypes` says how each is held in the lane (integer inputs compared
+//! with each other stay exact in i64: the one-hot masks of cross-entropy
+//! gradients).
 
+use super::dtypes::{compute_dtypes, convert, exact_in_f32, is_int_input, lane_dtype};
 use super::lane::{Lane, SliceFn, SliceFn2};
 use super::walk::Scratch;
 use crate::dtype::DType;
@@ -41,6 +43,8 @@ pub(crate) enum Simple {
     Not,
     /// `x != 0` (cast to bool; NaN is true).
     ToBool,
+    /// Rounds to the nearest float32 (a float32 value in a float64 lane).
+    RoundF32,
 }
 
 /// Binary operations with a plain loop.
@@ -100,29 +104,10 @@ pub(crate) struct Plan<T> {
     pub outputs: Vec<Src>,
     /// Rough work per element (for the threading threshold).
     pub cost: usize,
+    /// Per input: an integer input read as a float (converted on load).
+    pub int_as_float: Vec<bool>,
     /// Scratch buffers kept between calls (one per concurrent task).
     pub pool: Mutex<Vec<Scratch<T>>>,
-}
-
-/// Integer dtypes that load exactly into i64.
-pub(crate) fn is_int_input(d: DType) -> bool {
-    use DType::*;
-    matches!(d, I8 | I16 | I32 | I64 | U8 | U16 | U32)
-}
-
-/// The float type of a body: its one float dtype (all other values bool,
-/// or integer inputs).
-pub(crate) fn body_float(inputs: &[DType], body: &[CompositeNode]) -> Option<DType> {
-    let mut float = None;
-    let ints = inputs.iter().copied().filter(|&d| !is_int_input(d));
-    for d in ints.chain(body.iter().map(|n| n.dtype)) {
-        match d {
-            DType::Bool => {}
-            DType::F32 | DType::F64 if float.is_none_or(|f| f == d) => float = Some(d),
-            _ => return None,
-        }
-    }
-    float
 }
 
 /// Register allocation with reuse.
@@ -153,9 +138,10 @@ pub(crate) fn lower<T: Lane>(
     body: &[CompositeNode],
     outputs: &[usize],
 ) -> Option<Plan<T>> {
-    if inputs.len() > MAX_INPUTS || body_float(inputs, body) != Some(T::DTYPE) {
+    if inputs.len() > MAX_INPUTS || lane_dtype(inputs, body) != Some(T::DTYPE) {
         return None;
     }
+    let computes = compute_dtypes(inputs, body)?;
     let n_in = inputs.len();
     let n_values = n_in + body.len();
     const KEEP: usize = usize::MAX;
@@ -170,48 +156,50 @@ pub(crate) fn lower<T: Lane>(
     }
     let mut dtypes: Vec<DType> = inputs.to_vec();
     let mut srcs: Vec<Src> = (0..n_in).map(Src::In).collect();
+    let mut int_as_float = vec![false; n_in];
     let (mut regs, mut instrs, mut cost) = (Regs::default(), Vec::new(), 0);
-    for (j, node) in body.iter().enumerate() {
-        let arg_dtypes: Vec<DType> = node.args.iter().map(|&a| dtypes[a]).collect();
-        let (cast_to, out) = node.op.signature(&arg_dtypes).ok()?;
-        if arg_dtypes.iter().any(|&d| is_int_input(d)) {
-            // Integers appear only as inputs compared with each other.
-            let step = int_compare(node.op, &node.args, cast_to[0])?;
-            let dst = regs.alloc();
-            instrs.push(Instr { step, dst });
-            cost += 1;
-            dtypes.push(out);
-            srcs.push(Src::Reg(dst));
-            if last_use[n_in + j].is_none() {
-                regs.release(Src::Reg(dst));
-            }
-            continue;
-        }
+    for (j, (node, cast_to)) in body.iter().zip(&computes).enumerate() {
         let mut temps = Vec::new();
-        let mut args = Vec::with_capacity(node.args.len());
-        for (&a, &want) in node.args.iter().zip(&cast_to) {
-            let have = dtypes[a];
-            if have == want || (have == DType::Bool && want == T::DTYPE) {
-                args.push(srcs[a]);
-            } else if want == DType::Bool {
-                let t = regs.alloc();
-                instrs.push(Instr {
-                    step: Step::Unary(Simple::ToBool, srcs[a]),
-                    dst: t,
-                });
-                temps.push(Src::Reg(t));
-                args.push(Src::Reg(t));
-            } else {
-                return None;
+        let step = match int_compare(node.op, &node.args, &dtypes, cast_to[0]) {
+            Some(step) => step,
+            None => {
+                let mut args = Vec::with_capacity(node.args.len());
+                for (&a, &want) in node.args.iter().zip(cast_to) {
+                    let mut alloc = || regs.alloc();
+                    let have = dtypes[a];
+                    let src = convert(
+                        have,
+                        want,
+                        srcs[a],
+                        T::DTYPE,
+                        &mut alloc,
+                        &mut instrs,
+                        &mut temps,
+                    )?;
+                    if a < n_in && is_int_input(have) {
+                        int_as_float[a] = true;
+                    }
+                    args.push(src);
+                }
+                lower_op::<T>(node.op, &args, cast_to)?
             }
-        }
-        let step = lower_op::<T>(node.op, &args, &cast_to, arg_dtypes[0])?;
+        };
         cost += match step {
             Step::Math(..) | Step::Wide(..) | Step::Pow(..) | Step::Wide2(..) => 8,
             _ => 1,
         };
-        let dst = regs.alloc();
+        let mut dst = regs.alloc();
         instrs.push(Instr { step, dst });
+        if node.dtype == DType::F32 && T::DTYPE == DType::F64 && !exact_in_f32(&step) {
+            let rounded = regs.alloc();
+            instrs.push(Instr {
+                step: Step::Unary(Simple::RoundF32, Src::Reg(dst)),
+                dst: rounded,
+            });
+            regs.release(Src::Reg(dst));
+            dst = rounded;
+            cost += 1;
+        }
         temps.into_iter().for_each(|t| regs.release(t));
         let mut dying: Vec<usize> = node
             .args
@@ -222,7 +210,7 @@ pub(crate) fn lower<T: Lane>(
         dying.sort_unstable();
         dying.dedup();
         dying.into_iter().for_each(|a| regs.release(srcs[a]));
-        dtypes.push(out);
+        dtypes.push(node.dtype);
         srcs.push(Src::Reg(dst));
         if last_use[n_in + j].is_none() {
             regs.release(Src::Reg(dst));
@@ -233,12 +221,19 @@ pub(crate) fn lower<T: Lane>(
         n_regs: regs.count,
         outputs: outputs.iter().map(|&o| srcs[o]).collect(),
         cost: cost.max(1),
+        int_as_float,
         pool: Mutex::new(Vec::new()),
     })
 }
 
-/// A comparison of two integer inputs at a common integer dtype.
-fn int_compare<T>(op: ScalarOp, args: &[usize], common: DType) -> Option<Step<T>> {
+/// A comparison of two integer inputs at a common integer dtype (exact in
+/// i64), or `None` for any other node.
+fn int_compare<T>(
+    op: ScalarOp,
+    args: &[usize],
+    dtypes: &[DType],
+    common: DType,
+) -> Option<Step<T>> {
     let ScalarOp::Binary(b) = op else { return None };
     let cmp = match b {
         BinaryOp::Eq => Arith::Eq,
@@ -249,27 +244,21 @@ fn int_compare<T>(op: ScalarOp, args: &[usize], common: DType) -> Option<Step<T>
         BinaryOp::Ge => Arith::Ge,
         _ => return None,
     };
-    // Integer values exist only as inputs (body nodes are float or bool).
-    is_int_input(common).then_some(Step::IntCompare(cmp, args[0], args[1]))
+    // Integer values exist only as inputs (body nodes are float or bool),
+    // so both arguments are inputs, loaded as i64.
+    let ints = args.iter().all(|&a| is_int_input(dtypes[a]));
+    (ints && is_int_input(common)).then_some(Step::IntCompare(cmp, args[0], args[1]))
 }
 
-/// The step for one scalar op whose arguments are already cast.
-fn lower_op<T: Lane>(
-    op: ScalarOp,
-    args: &[Src],
-    cast_to: &[DType],
-    first: DType,
-) -> Option<Step<T>> {
+/// The step for one scalar op whose arguments are already converted to
+/// its compute dtypes `cast_to` (for a cast: to its target dtype).
+fn lower_op<T: Lane>(op: ScalarOp, args: &[Src], cast_to: &[DType]) -> Option<Step<T>> {
     Some(match op {
         ScalarOp::Unary(u) => lower_unary::<T>(u, args[0], cast_to[0] == DType::Bool)?,
         ScalarOp::Binary(b) => lower_binary::<T>(b, args[0], args[1], cast_to[0] == DType::Bool)?,
         ScalarOp::Switch => Step::Select(args[0], args[1], args[2]),
         ScalarOp::Clip => Step::Clip(args[0], args[1], args[2]),
-        ScalarOp::Cast(d) if d == first || (first == DType::Bool && d == T::DTYPE) => {
-            Step::Unary(Simple::Copy, args[0])
-        }
-        ScalarOp::Cast(DType::Bool) => Step::Unary(Simple::ToBool, args[0]),
-        ScalarOp::Cast(_) => return None,
+        ScalarOp::Cast(_) => Step::Unary(Simple::Copy, args[0]),
     })
 }
 

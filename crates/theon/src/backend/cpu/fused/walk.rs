@@ -17,8 +17,11 @@ pub(crate) enum Feed<'a, T> {
     Real(&'a [T]),
     /// A buffer of bools, converted to 0/1 on load.
     Bool(&'a [bool]),
-    /// A buffer of integers, loaded as i64 (for integer comparisons).
-    Int(IntData<'a>),
+    /// A float32 buffer feeding a float64 lane, widened on load.
+    Single(&'a [f32]),
+    /// A buffer of integers, loaded as i64 (for integer comparisons) and,
+    /// when the flag is set, also converted to the lane (`v as f64`).
+    Int(IntData<'a>, bool),
     /// The buffer of output `k`, which this input is written over (the
     /// inplace variant): read each block before the block is stored.
     Output(usize),
@@ -61,6 +64,8 @@ impl IntData<'_> {
 pub(crate) enum Sink<'a, T> {
     Real(&'a mut [T]),
     Bool(&'a mut [bool]),
+    /// A float32 output of a float64 lane (its values are float32 already).
+    Single(&'a mut [f32]),
 }
 
 impl<T> Sink<'_, T> {
@@ -68,6 +73,7 @@ impl<T> Sink<'_, T> {
         match self {
             Sink::Real(s) => s.len(),
             Sink::Bool(s) => s.len(),
+            Sink::Single(s) => s.len(),
         }
     }
 }
@@ -172,6 +178,10 @@ pub(crate) fn execute<T: Lane>(
                 .chunks_mut(step)
                 .zip(&mut parts)
                 .for_each(|(c, p)| p.1.push(Sink::Bool(c))),
+            Sink::Single(s) => s
+                .chunks_mut(step)
+                .zip(&mut parts)
+                .for_each(|(c, p)| p.1.push(Sink::Single(c))),
         }
     }
     parts
@@ -207,7 +217,7 @@ impl<T: Lane> Scratch<T> {
         self.int_loads.resize_with(feeds.len(), Vec::new);
         for (l, f) in self.int_loads.iter_mut().zip(feeds) {
             l.clear();
-            l.resize(if matches!(f, Feed::Int(_)) { block } else { 0 }, 0);
+            l.resize(if matches!(f, Feed::Int(..)) { block } else { 0 }, 0);
         }
         self.filled.clear();
         self.filled.resize(feeds.len(), None);
@@ -343,10 +353,22 @@ fn load<T: Lane>(
                 *l = data[(first + e as isize * stride) as usize];
             }
         }
-        Feed::Int(data) => data.load(first, stride, ints),
+        Feed::Int(data, as_float) => {
+            data.load(first, stride, ints);
+            if *as_float {
+                for (l, &v) in out.iter_mut().zip(ints.iter()) {
+                    *l = T::narrow(v as f64);
+                }
+            }
+        }
         Feed::Bool(data) => {
             for (e, l) in out.iter_mut().enumerate() {
                 *l = T::from_bool(data[(first + e as isize * stride) as usize]);
+            }
+        }
+        Feed::Single(data) => {
+            for (e, l) in out.iter_mut().enumerate() {
+                *l = T::narrow(data[(first + e as isize * stride) as usize] as f64);
             }
         }
         Feed::Output(k) => match &sinks[*k] {
@@ -355,6 +377,10 @@ fn load<T: Lane>(
                 .iter_mut()
                 .zip(&o[pos..pos + n])
                 .for_each(|(l, &b)| *l = T::from_bool(b)),
+            Sink::Single(o) => out
+                .iter_mut()
+                .zip(&o[pos..pos + n])
+                .for_each(|(l, &v)| *l = T::narrow(v as f64)),
         },
     }
 }
@@ -475,7 +501,7 @@ fn int_table<'a, T>(
 ) -> [&'a [i64]; MAX_INPUTS] {
     let mut ints: [&[i64]; MAX_INPUTS] = [&[]; MAX_INPUTS];
     for (i, feed) in feeds.iter().enumerate() {
-        if let Feed::Int(_) = feed {
+        if let Feed::Int(..) = feed {
             ints[i] = &int_loads[i][..n];
         }
     }
@@ -504,6 +530,10 @@ fn eval_store<T: Lane>(
                 .iter_mut()
                 .zip(value)
                 .for_each(|(o, &v)| *o = v != T::zero()),
+            Sink::Single(out) => out[pos..pos + n]
+                .iter_mut()
+                .zip(value)
+                .for_each(|(o, &v)| *o = v.widen() as f32),
         }
     }
 }

@@ -1,13 +1,14 @@
 //! tanh, sigmoid, softplus and erf, built on the exp/expm1/log1p kernels in
 //! forms that neither overflow nor cancel.
 
-use super::exp::{exp32, exp64, expm1_core32, expm1_core64};
+use super::exp::{exp32, exp32_in_range, exp64, exp64_in_range};
 use super::log::{log1p32, log1p64};
 use super::poly::{horner32, horner64};
 use crate::backend::cpu::simd::{unary_kernel, Arch};
 
 /// tanh for f32: Cephes' odd polynomial for |x| < 0.625, else
-/// `em / (em + 2)` with `em = expm1(2|x|)` (no cancellation).
+/// `1 - 2 / (e^(2|x|) + 1)` (no cancellation there: the quotient is at
+/// most 0.23), with the sign of x. One division, in the large branch.
 #[inline(always)]
 pub(crate) fn tanh32<A: Arch>(x: f32) -> f32 {
     let ax = x.abs();
@@ -23,18 +24,24 @@ pub(crate) fn tanh32<A: Arch>(x: f32) -> f32 {
         ],
     );
     let small = A::mla32(p * z, x, x);
-    let big_arg = if ax > 10.0 { 10.0 } else { ax }; // tanh(10) rounds to 1
-    let em = expm1_core32::<A>(2.0 * big_arg);
-    let big = (em / (em + 2.0)).copysign(x);
+    // tanh(10) rounds to 1; the clamp also keeps NaN out of the exponent
+    // arithmetic (NaN is restored below).
+    let big_arg = if ax < 10.0 { ax } else { 10.0 };
+    let e = exp32_in_range::<A>(2.0 * big_arg);
+    let big = (1.0 - 2.0 / (e + 1.0)).copysign(x);
     let y = if ax < 0.625 { small } else { big };
-    if x == 0.0 {
-        x
-    } else {
+    // ±0 keeps its sign, NaN stays NaN (`!(ax > 0)` holds for both).
+    if ax > 0.0 {
         y
+    } else {
+        x
     }
 }
 
-/// tanh for f64 (Cephes' rational approximation on |x| < 0.625).
+/// tanh for f64: `x + x R(x²)` with Cephes' rational R for |x| < 0.625,
+/// else `1 - 2 / (e^(2|x|) + 1)` with the sign of x. Both branches are
+/// `s + s q` for a quotient q, so the branch-free form selects the
+/// numerator and denominator first and divides once.
 #[inline(always)]
 pub(crate) fn tanh64<A: Arch>(x: f64) -> f64 {
     let ax = x.abs();
@@ -56,15 +63,20 @@ pub(crate) fn tanh64<A: Arch>(x: f64) -> f64 {
             4.844_063_053_251_254_860_48e3,
         ],
     );
-    let small = A::mla64(z * (p / q), x, x);
-    let big_arg = if ax > 20.0 { 20.0 } else { ax };
-    let em = expm1_core64::<A>(2.0 * big_arg);
-    let big = (em / (em + 2.0)).copysign(x);
-    let y = if ax < 0.625 { small } else { big };
-    if x == 0.0 {
-        x
-    } else {
+    // tanh(20) rounds to 1; the clamp also keeps NaN out of the exponent
+    // arithmetic (NaN is restored below).
+    let big_arg = if ax < 20.0 { ax } else { 20.0 };
+    let e = exp64_in_range::<A>(2.0 * big_arg);
+    let small = ax < 0.625;
+    let num = if small { z * p } else { -2.0 };
+    let den = if small { q } else { e + 1.0 };
+    let s = if small { x } else { 1.0f64.copysign(x) };
+    let y = A::mla64(s, num / den, s);
+    // ±0 keeps its sign, NaN stays NaN (`!(ax > 0)` holds for both).
+    if ax > 0.0 {
         y
+    } else {
+        x
     }
 }
 
