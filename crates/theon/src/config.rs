@@ -17,6 +17,9 @@ pub struct Config {
     pub optimizer_including: Vec<String>,
     /// Collect per-node profiles for every function.
     pub profile: bool,
+    /// The most bytes of freed large buffers kept for reuse
+    /// (`tensor::pool`; 0 turns the pool off).
+    pub buffer_pool_bytes: usize,
 }
 
 impl Default for Config {
@@ -27,6 +30,7 @@ impl Default for Config {
             optimizer_excluding: vec![],
             optimizer_including: vec![],
             profile: false,
+            buffer_pool_bytes: crate::tensor::pool::DEFAULT_CAPACITY,
         }
     }
 }
@@ -68,6 +72,11 @@ impl Config {
             "optimizer_excluding" => self.optimizer_excluding = list(value),
             "optimizer_including" => self.optimizer_including = list(value),
             "profile" => self.profile = matches!(value, "True" | "true" | "1"),
+            "buffer_pool_bytes" => {
+                self.buffer_pool_bytes = value.parse().map_err(|_| {
+                    format!("buffer_pool_bytes must be a byte count (0 or more), got '{value}'")
+                })?
+            }
             "device" | "optimizer" | "warn_float64" | "on_opt_error" => {}
             _ => return Err(format!("unknown flag '{key}'")),
         }
@@ -94,9 +103,15 @@ pub fn config() -> Config {
     global().read().expect("config lock").clone()
 }
 
-/// Changes the configuration (affects graphs and functions built afterwards).
+/// Changes the configuration (affects graphs and functions built
+/// afterwards; a new `buffer_pool_bytes` applies to the pool at once).
 pub fn update_config(f: impl FnOnce(&mut Config)) {
-    f(&mut global().write().expect("config lock"));
+    let pool_bytes = {
+        let mut config = global().write().expect("config lock");
+        f(&mut config);
+        config.buffer_pool_bytes
+    };
+    crate::tensor::pool::set_capacity(pool_bytes);
 }
 
 /// The current `floatX`.
@@ -119,6 +134,14 @@ mod tests {
         assert_eq!(c.optimizer_excluding, vec!["fusion", "inplace"]);
         assert!(Config::from_flags("floatX=int8").is_err());
         assert!(Config::from_flags("nonsense=1").is_err());
+        assert_eq!(
+            Config::from_flags("buffer_pool_bytes=1048576")
+                .unwrap()
+                .buffer_pool_bytes,
+            1 << 20
+        );
+        let bad = Config::from_flags("buffer_pool_bytes=-1").unwrap_err();
+        assert!(bad.contains("buffer_pool_bytes"), "{bad}");
         assert!(Config::from_flags("novalue").is_err());
     }
 }

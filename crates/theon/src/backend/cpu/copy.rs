@@ -140,7 +140,7 @@ pub fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
 
 /// A C-contiguous copy of any view (fresh buffer), via the blocked copy.
 pub fn contiguous(t: &Tensor) -> Tensor {
-    let mut out = Tensor::zeros(t.dtype(), t.shape());
+    let mut out = Tensor::empty(t.dtype(), t.shape());
     crate::with_dtype!(t.dtype(), T => copy_typed::<T>(t, &mut out));
     out
 }
