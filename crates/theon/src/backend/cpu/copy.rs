@@ -146,6 +146,11 @@ pub fn contiguous(t: &Tensor) -> Tensor {
 }
 
 fn copy_typed<T: Element>(t: &Tensor, out: &mut Tensor) {
+    if let Some(dense) = t.as_slice::<T>() {
+        // One memcpy (e.g. gemm's copy of its accumulator, W3's weights).
+        out.data_mut::<T>().copy_from_slice(dense);
+        return;
+    }
     let src = t.buffer_data::<T>();
     copy_to_contiguous(
         src,
