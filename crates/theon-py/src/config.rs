@@ -4,16 +4,18 @@
 
 use pyo3::exceptions::{PyAttributeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use pyo3::IntoPyObjectExt;
 
 /// The flags `theon.config` exposes, in Theano's spelling.
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "floatX",
     "mode",
     "optimizer_excluding",
     "optimizer_including",
     "profile",
     "blas__ldflags",
+    "buffer_pool_bytes",
 ];
 
 #[pyfunction]
@@ -32,6 +34,7 @@ fn config_get(py: Python<'_>, key: &str) -> PyResult<Py<PyAny>> {
         "optimizer_including" => c.optimizer_including.join(":").into_py_any(py),
         "profile" => c.profile.into_py_any(py),
         "blas__ldflags" => c.blas_ldflags.into_py_any(py),
+        "buffer_pool_bytes" => c.buffer_pool_bytes.into_py_any(py),
         _ => Err(PyAttributeError::new_err(format!(
             "theon.config has no flag '{key}' (flags: {})",
             KEYS.join(", ")
@@ -63,7 +66,22 @@ fn config_set(key: &str, value: &str) -> PyResult<()> {
     Ok(())
 }
 
+/// The buffer pool's counters (`theon::tensor::pool::stats`) as a dict:
+/// `capacity`, `bytes`, `buffers`, `hits`, `misses`.
+#[pyfunction]
+fn buffer_pool_stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let s = theon::tensor::pool::stats();
+    let d = PyDict::new(py);
+    d.set_item("capacity", s.capacity)?;
+    d.set_item("bytes", s.bytes)?;
+    d.set_item("buffers", s.buffers)?;
+    d.set_item("hits", s.hits)?;
+    d.set_item("misses", s.misses)?;
+    Ok(d)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(buffer_pool_stats, m)?)?;
     m.add_function(wrap_pyfunction!(config_keys, m)?)?;
     m.add_function(wrap_pyfunction!(config_get, m)?)?;
     m.add_function(wrap_pyfunction!(config_set, m)?)?;

@@ -381,6 +381,14 @@ impl PyFunction {
         })
     }
 
+    /// Theano's `f.free()`: drops the storage the function keeps between
+    /// calls and empties the process-wide buffer pool, returning its
+    /// memory to the system (results already returned stay valid).
+    fn free(&self, py: Python<'_>) {
+        let function = &self.function;
+        py.detach(|| function.free());
+    }
+
     /// PyTensor's `trust_input`: when set, a call takes exactly one
     /// positional NumPy array per input, of the input's dtype, and raises
     /// `TypeError` for anything else instead of converting it.

@@ -22,6 +22,9 @@ pub struct Config {
     /// means faer. Needs the `system-blas` feature (see
     /// `backend::cpu::sysblas`).
     pub blas_ldflags: String,
+    /// The most bytes of freed large buffers kept for reuse
+    /// (`tensor::pool`; 0 turns the pool off).
+    pub buffer_pool_bytes: usize,
 }
 
 impl Default for Config {
@@ -33,6 +36,7 @@ impl Default for Config {
             optimizer_including: vec![],
             profile: false,
             blas_ldflags: String::new(),
+            buffer_pool_bytes: crate::tensor::pool::DEFAULT_CAPACITY,
         }
     }
 }
@@ -75,6 +79,11 @@ impl Config {
             "optimizer_including" => self.optimizer_including = list(value),
             "profile" => self.profile = matches!(value, "True" | "true" | "1"),
             "blas.ldflags" | "blas__ldflags" => self.blas_ldflags = value.to_string(),
+            "buffer_pool_bytes" => {
+                self.buffer_pool_bytes = value.parse().map_err(|_| {
+                    format!("buffer_pool_bytes must be a byte count (0 or more), got '{value}'")
+                })?
+            }
             "device" | "optimizer" | "warn_float64" | "on_opt_error" => {}
             _ => return Err(format!("unknown flag '{key}'")),
         }
@@ -105,9 +114,15 @@ pub fn config() -> Config {
     global().read().expect("config lock").clone()
 }
 
-/// Changes the configuration (affects graphs and functions built afterwards).
+/// Changes the configuration (affects graphs and functions built
+/// afterwards; a new `buffer_pool_bytes` applies to the pool at once).
 pub fn update_config(f: impl FnOnce(&mut Config)) {
-    f(&mut global().write().expect("config lock"));
+    let pool_bytes = {
+        let mut config = global().write().expect("config lock");
+        f(&mut config);
+        config.buffer_pool_bytes
+    };
+    crate::tensor::pool::set_capacity(pool_bytes);
 }
 
 /// The current `floatX`.
@@ -135,6 +150,14 @@ mod tests {
         assert_eq!(c.blas_ldflags, "-L/opt/lib -lopenblas");
         assert!(Config::from_flags("floatX=int8").is_err());
         assert!(Config::from_flags("nonsense=1").is_err());
+        assert_eq!(
+            Config::from_flags("buffer_pool_bytes=1048576")
+                .unwrap()
+                .buffer_pool_bytes,
+            1 << 20
+        );
+        let bad = Config::from_flags("buffer_pool_bytes=-1").unwrap_err();
+        assert!(bad.contains("buffer_pool_bytes"), "{bad}");
         assert!(Config::from_flags("novalue").is_err());
     }
 }

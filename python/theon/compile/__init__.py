@@ -1,6 +1,6 @@
 """Compiling graphs: ``function``, ``shared``, modes and their classes (Theano's ``theano.compile``)."""
 
-from theon.compile.function import Function, function
+from theon.compile.function import Function, buffer_pool_stats, function
 from theon.compile.io import In, Out
 from theon.compile.mode import FAST_COMPILE, FAST_RUN, Mode, get_mode
 from theon.compile.sharedvalue import SharedVariable, shared
@@ -12,6 +12,7 @@ from theon.compile.builders import OpFromGraph
 __all__ = [
     "function",
     "Function",
+    "buffer_pool_stats",
     "In",
     "Out",
     "shared",

@@ -11,6 +11,15 @@ from theon.compile.mode import get_mode
 Function = _theon.Function
 
 
+def buffer_pool_stats():
+    """The process-wide buffer pool's counters, as a dict: ``capacity`` and
+    ``bytes`` (held now), ``buffers`` (held now), ``hits`` and ``misses``
+    (allocations of at least 32 KiB served, or not, from the pool). The
+    capacity is the flag ``theon.config.buffer_pool_bytes`` (0 turns the
+    pool off); ``f.free()`` empties the pool."""
+    return _theon.buffer_pool_stats()
+
+
 def _pairs(value, what):
     """Updates or givens as a list of pairs (from a dict or a sequence)."""
     if value is None:
@@ -140,4 +149,4 @@ class FunctionMaker:
         self.outputs = self.fgraph.outputs
 
 
-__all__ = ["function", "Function", "FunctionGraph", "FunctionMaker", "Apply", "Op"]
+__all__ = ["function", "Function", "buffer_pool_stats", "FunctionGraph", "FunctionMaker", "Apply", "Op"]

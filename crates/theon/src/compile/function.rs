@@ -533,11 +533,15 @@ impl Function {
 
     /// Theano's `free()`: releases the storage the function keeps between
     /// calls (the executor's frame and scratch vectors; stateful inputs and
-    /// the profile are kept). The next call rebuilds it.
+    /// the profile are kept), and empties the process-wide buffer pool
+    /// ([`crate::tensor::pool::trim`]) so the memory goes back to the
+    /// system. The next call rebuilds what it needs.
     pub fn free(&self) {
         let mut state = self.lock();
         state.frame = Frame::new(&self.program);
         state.pins = Vec::new();
+        drop(state);
+        crate::tensor::pool::trim();
     }
 }
 

@@ -1,9 +1,16 @@
 //! `Buffer`: a 64-byte aligned (below `SMALL_MAX` bytes: aligned for any
-//! element type), zero-initialised block of bytes that tensors share
-//! through `Arc`. Aligned so SIMD kernels stream whole cache lines.
+//! element type), initialised block of bytes that tensors share through
+//! `Arc`. Aligned so SIMD kernels stream whole cache lines.
 //! A borrowed buffer instead views memory another owner keeps alive (a
 //! NumPy array): it is aligned only for its element type and read-only.
+//!
+//! Owned buffers of at least `pool::POOL_MIN` bytes go back to the buffer
+//! pool (`super::pool`) when their last holder drops them, and new buffers
+//! of the same size come from there: a buffer is recycled only once no
+//! `Tensor` (and no NumPy array over one) can reach it, so a recycled
+//! buffer never aliases a live value.
 
+use super::pool;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::any::Any;
 use std::ptr::NonNull;
@@ -28,14 +35,22 @@ fn align_for(len: usize) -> usize {
 }
 
 pub struct Buffer {
-    ptr: NonNull<u8>,
-    len: usize,
-    /// Set when the bytes live in their own anonymous mapping (large
-    /// buffers on Linux): the mapping to unmap on drop.
-    mapping: Option<Mapping>,
+    /// The bytes (for an owned buffer, also how to free them).
+    raw: RawBuffer,
     /// Set for borrowed memory: what keeps it alive. Such a buffer is never
     /// written and never freed here.
     owner: Option<Box<dyn Any + Send + Sync>>,
+}
+
+/// An owned allocation of initialised bytes, and the mapping they live in
+/// if any. Moves between buffers and the pool; freed only by
+/// [`RawBuffer::free`].
+pub(super) struct RawBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+    /// Set when the bytes live in their own anonymous mapping (large
+    /// buffers on Linux): the mapping to unmap when freed.
+    mapping: Option<Mapping>,
 }
 
 /// An anonymous memory mapping: its start and length.
@@ -51,69 +66,52 @@ struct Mapping {
 /// for large arrays too). Smaller buffers come from the allocator.
 pub const MAPPED_MIN: usize = 4 << 20;
 
+// SAFETY: a RawBuffer is the only handle on its allocation (the pool holds
+// one only while no Buffer does).
+unsafe impl Send for RawBuffer {}
+
 // SAFETY: a Buffer owns its allocation exclusively (or, borrowed, only
 // reads it); shared access hands out only `&[u8]`, and mutable access
 // requires `&mut Buffer` of an owned buffer.
 unsafe impl Send for Buffer {}
 unsafe impl Sync for Buffer {}
 
-impl Buffer {
-    /// A zeroed buffer of `len` bytes.
-    pub fn zeroed(len: usize) -> Buffer {
+impl RawBuffer {
+    /// No bytes, nothing to free.
+    fn empty() -> RawBuffer {
+        RawBuffer {
+            ptr: NonNull::<u64>::dangling().cast(),
+            len: 0,
+            mapping: None,
+        }
+    }
+
+    /// A fresh zero-filled allocation of `len` bytes.
+    pub(super) fn zeroed(len: usize) -> RawBuffer {
         if len == 0 {
-            return Buffer {
-                ptr: NonNull::<u64>::dangling().cast(),
-                len: 0,
-                mapping: None,
-                owner: None,
-            };
+            return RawBuffer::empty();
         }
         #[cfg(target_os = "linux")]
         if len >= MAPPED_MIN {
-            if let Some(buffer) = Buffer::mapped(len) {
-                return buffer;
+            if let Some(raw) = RawBuffer::mapped(len) {
+                return raw;
             }
         }
         let layout = Layout::from_size_align(len, align_for(len)).expect("buffer size overflows");
         // SAFETY: layout has non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
-        Buffer {
+        RawBuffer {
             ptr,
             len,
             mapping: None,
-            owner: None,
         }
-    }
-
-    /// A read-only view of `len` bytes at `ptr` that `owner` keeps alive
-    /// (dropped with the buffer).
-    ///
-    /// # Safety
-    ///
-    /// The bytes must stay readable, and unwritten, while `owner` lives.
-    pub unsafe fn borrowed(
-        ptr: NonNull<u8>,
-        len: usize,
-        owner: Box<dyn Any + Send + Sync>,
-    ) -> Buffer {
-        Buffer {
-            ptr,
-            len,
-            mapping: None,
-            owner: Some(owner),
-        }
-    }
-
-    /// True for memory another owner keeps alive (see [`Buffer::borrowed`]).
-    pub fn is_borrowed(&self) -> bool {
-        self.owner.is_some()
     }
 
     /// A zero-filled anonymous mapping of at least `len` bytes whose start
     /// is 2 MiB aligned and advised to use huge pages; `None` if mmap fails.
     #[cfg(target_os = "linux")]
-    fn mapped(len: usize) -> Option<Buffer> {
+    fn mapped(len: usize) -> Option<RawBuffer> {
         const HUGE: usize = 2 << 20;
         let map_len = len.checked_add(HUGE)?;
         // SAFETY: a private anonymous mapping (no file, no fixed address);
@@ -136,28 +134,118 @@ impl Buffer {
         // the mapping. The advice only affects how pages are backed; if the
         // kernel refuses it, ordinary pages serve the same bytes.
         unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE) };
-        Some(Buffer {
+        Some(RawBuffer {
             ptr: NonNull::new(start as *mut u8)?,
             len,
             mapping: Some(Mapping {
                 base: NonNull::new(base as *mut u8)?,
                 len: map_len,
             }),
-            owner: None,
         })
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.len
     }
 
+    #[cfg(test)]
+    pub(super) fn as_ptr(&self) -> *const u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// Returns the memory to the system.
+    pub(super) fn free(self) {
+        #[cfg(target_os = "linux")]
+        if let Some(m) = &self.mapping {
+            // SAFETY: `m` is the whole mapping made in `mapped`, unmapped
+            // once (`self` is consumed).
+            unsafe { libc::munmap(m.base.as_ptr() as *mut libc::c_void, m.len) };
+            return;
+        }
+        if self.len > 0 {
+            let layout = Layout::from_size_align(self.len, align_for(self.len))
+                .expect("layout was valid at allocation");
+            // SAFETY: allocated in `zeroed` with this exact layout, freed
+            // once (`self` is consumed).
+            unsafe { dealloc(self.ptr.as_ptr(), layout) }
+        }
+    }
+}
+
+impl Buffer {
+    fn owned(raw: RawBuffer) -> Buffer {
+        Buffer { raw, owner: None }
+    }
+
+    /// A zeroed buffer of `len` bytes (a recycled one is cleared first).
+    pub fn zeroed(len: usize) -> Buffer {
+        match pool::take(len) {
+            Some(raw) => {
+                // SAFETY: `raw` is an allocation of `len` writable bytes
+                // that nothing else references.
+                unsafe { std::ptr::write_bytes(raw.ptr.as_ptr(), 0, len) };
+                Buffer::owned(raw)
+            }
+            None => Buffer::owned(RawBuffer::zeroed(len)),
+        }
+    }
+
+    /// A buffer of `len` bytes whose contents are unspecified: those a
+    /// recycled buffer was left with (initialised bytes of some earlier
+    /// value), or zeros. For writers that fill every byte before anything
+    /// reads it; the bytes may not form valid `bool`s.
+    ///
+    /// Debug builds fill the bytes with `0xFF` (NaN for floats, -1 for
+    /// integers), so a writer that leaves elements unwritten fails tests
+    /// instead of passing on zeros.
+    pub fn recycled(len: usize) -> Buffer {
+        let raw = pool::take(len).unwrap_or_else(|| RawBuffer::zeroed(len));
+        if cfg!(debug_assertions) {
+            // SAFETY: `raw` is an allocation of `len` writable bytes that
+            // nothing else references.
+            unsafe { std::ptr::write_bytes(raw.ptr.as_ptr(), 0xFF, len) };
+        }
+        Buffer::owned(raw)
+    }
+
+    /// A read-only view of `len` bytes at `ptr` that `owner` keeps alive
+    /// (dropped with the buffer).
+    ///
+    /// # Safety
+    ///
+    /// The bytes must stay readable, and unwritten, while `owner` lives.
+    pub unsafe fn borrowed(
+        ptr: NonNull<u8>,
+        len: usize,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Buffer {
+        Buffer {
+            raw: RawBuffer {
+                ptr,
+                len,
+                mapping: None,
+            },
+            owner: Some(owner),
+        }
+    }
+
+    /// True for memory another owner keeps alive (see [`Buffer::borrowed`]).
+    pub fn is_borrowed(&self) -> bool {
+        self.owner.is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.raw.len
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.raw.len == 0
     }
 
     pub fn as_bytes(&self) -> &[u8] {
-        // SAFETY: ptr is valid for len initialised bytes (zeroed at creation).
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        // SAFETY: ptr is valid for len initialised bytes (zeroed at
+        // creation, or written since).
+        unsafe { std::slice::from_raw_parts(self.raw.ptr.as_ptr(), self.raw.len) }
     }
 
     /// The bytes, writable. Panics on a borrowed buffer (an engine bug:
@@ -165,11 +253,11 @@ impl Buffer {
     pub fn as_bytes_mut(&mut self) -> &mut [u8] {
         assert!(!self.is_borrowed(), "a borrowed buffer is read-only");
         // SAFETY: as above, and &mut self guarantees exclusive access.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        unsafe { std::slice::from_raw_parts_mut(self.raw.ptr.as_ptr(), self.raw.len) }
     }
 
     pub fn as_ptr(&self) -> *const u8 {
-        self.ptr.as_ptr()
+        self.raw.ptr.as_ptr()
     }
 }
 
@@ -178,17 +266,8 @@ impl Drop for Buffer {
         if self.owner.is_some() {
             return; // the owner, dropped with this field, frees the memory
         }
-        #[cfg(target_os = "linux")]
-        if let Some(m) = &self.mapping {
-            // SAFETY: `m` is the whole mapping made in `mapped`, unmapped once.
-            unsafe { libc::munmap(m.base.as_ptr() as *mut libc::c_void, m.len) };
-            return;
-        }
-        if self.len > 0 {
-            let layout = Layout::from_size_align(self.len, align_for(self.len))
-                .expect("layout was valid at allocation");
-            // SAFETY: allocated in `zeroed` with this exact layout.
-            unsafe { dealloc(self.ptr.as_ptr(), layout) }
-        }
+        // The last holder let go: nothing can reach these bytes any more,
+        // so the pool may hand them to a new buffer.
+        pool::recycle(std::mem::replace(&mut self.raw, RawBuffer::empty()));
     }
 }

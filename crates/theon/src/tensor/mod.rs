@@ -7,6 +7,7 @@ mod borrowed;
 mod buffer;
 mod display;
 pub mod layout;
+pub mod pool;
 mod random;
 pub mod scalar;
 mod views;
@@ -44,6 +45,25 @@ impl Tensor {
         }
     }
 
+    /// A C-contiguous tensor whose elements are unspecified: left over
+    /// from a recycled buffer (see [`pool`]) or zero. For kernels that
+    /// write every element before reading any; it spares them zero-filling
+    /// (and, for large buffers, fresh page faults). Bool tensors are
+    /// zero-filled (recycled bytes need not be valid `bool`s).
+    pub fn empty(dtype: DType, shape: &[usize]) -> Tensor {
+        if dtype == DType::Bool {
+            return Tensor::zeros(dtype, shape);
+        }
+        let n = size_of(shape);
+        Tensor {
+            buffer: Arc::new(Buffer::recycled(n * dtype.size())),
+            dtype,
+            shape: shape.to_vec(),
+            strides: c_strides(shape),
+            offset: 0,
+        }
+    }
+
     /// A tensor that owns a copy of `data` laid out in C order.
     pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
         if data.len() != size_of(shape) {
@@ -52,7 +72,7 @@ impl Tensor {
                 format!("{} elements do not fill shape {:?}", data.len(), shape),
             ));
         }
-        let mut t = Tensor::zeros(T::DTYPE, shape);
+        let mut t = Tensor::empty(T::DTYPE, shape);
         t.data_mut::<T>().copy_from_slice(data);
         Ok(t)
     }
@@ -74,7 +94,7 @@ impl Tensor {
                 format!("{} elements do not fill shape {:?}", values.len(), shape),
             ));
         }
-        let mut t = Tensor::zeros(dtype, shape);
+        let mut t = Tensor::empty(dtype, shape);
         crate::with_dtype!(dtype, T => {
             for (dst, &v) in t.data_mut::<T>().iter_mut().zip(values) {
                 *dst = T::from_scalar(v);
@@ -276,7 +296,7 @@ impl Tensor {
 
     /// A C-contiguous copy with its own buffer.
     pub fn to_contiguous_copy(&self) -> Tensor {
-        let mut out = Tensor::zeros(self.dtype, &self.shape);
+        let mut out = Tensor::empty(self.dtype, &self.shape);
         crate::with_dtype!(self.dtype, T => {
             let src = self.buffer_data::<T>();
             let n = out.size();

@@ -140,12 +140,17 @@ pub fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
 
 /// A C-contiguous copy of any view (fresh buffer), via the blocked copy.
 pub fn contiguous(t: &Tensor) -> Tensor {
-    let mut out = Tensor::zeros(t.dtype(), t.shape());
+    let mut out = Tensor::empty(t.dtype(), t.shape());
     crate::with_dtype!(t.dtype(), T => copy_typed::<T>(t, &mut out));
     out
 }
 
 fn copy_typed<T: Element>(t: &Tensor, out: &mut Tensor) {
+    if let Some(dense) = t.as_slice::<T>() {
+        // One memcpy (e.g. gemm's copy of its accumulator, W3's weights).
+        out.data_mut::<T>().copy_from_slice(dense);
+        return;
+    }
     let src = t.buffer_data::<T>();
     copy_to_contiguous(
         src,

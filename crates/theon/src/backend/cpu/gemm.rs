@@ -256,7 +256,8 @@ fn gemm_typed<T: Real>(
             }
             .into())
         }
-        None => (Tensor::zeros(T::DTYPE, &shape), T::zero()),
+        // beta = 0: `gemm_into` writes every element without reading any.
+        None => (Tensor::empty(T::DTYPE, &shape), T::zero()),
     };
     gemm_into_with(blas, alpha, am, bm, beta, out.data_mut::<T>())?;
     Ok(out)

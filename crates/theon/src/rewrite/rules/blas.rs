@@ -4,7 +4,10 @@
 //!
 //! - `b*z + a*dot(x, y)`, `z - a*dot(x, y)`, `z + dot(x, y)`, ... with `x`,
 //!   `y` matrices -> `gemm(z, a, x, y, b)`; with `y` a vector -> `gemv`;
-//! - `z + a*outer(x, y)` -> `ger(z, a, x, y)`.
+//! - `z + a*outer(x, y)` -> `ger(z, a, x, y)`;
+//! - a two-matrix `einsum` that is a matrix product up to transposes
+//!   (`ad,ab->bd` = xᵀ·y, what `grad` makes of a weight gradient) counts
+//!   as a `dot` of transposed views, so `w - lr * xᵀ·g` becomes one gemm.
 //!
 //! `z` must already have the result's shape (a broadcast bias stays an
 //! add), every operand the result's float dtype, and the scales be scalars.
@@ -14,7 +17,7 @@ use super::super::fgraph::{FunctionGraph, NodeId, VarId};
 use super::{elemwise, if_same_type, scalar_op};
 use crate::graph::Op;
 use crate::ops::elemwise::{BinaryOp, ScalarOp, UnaryOp};
-use crate::ops::products::{Dot, Gemm, Gemv, Ger, Outer};
+use crate::ops::products::{Dot, Einsum, Gemm, Gemv, Ger, Outer};
 use crate::ops::reduce::{Reduce, ReduceKind};
 use crate::ops::shape::DimShuffle;
 use crate::tensor::Tensor;
@@ -118,7 +121,11 @@ fn as_rank0(fg: &mut FunctionGraph, s: VarId) -> Option<VarId> {
 }
 
 /// Which BLAS op a product core becomes, with its two operands.
-fn blas_core(fg: &FunctionGraph, core: VarId) -> Option<(Arc<dyn Op>, VarId, VarId)> {
+fn blas_core(fg: &mut FunctionGraph, core: VarId) -> Option<(Arc<dyn Op>, VarId, VarId)> {
+    if fg.producer_as::<Einsum>(core).is_some() {
+        let (x, y) = einsum_matmul(fg, core)?;
+        return Some((Arc::new(Gemm), x, y));
+    }
     let ins = fg.node_inputs(core.node);
     let ranks = |a: VarId, b: VarId| (fg.ty(a).ndim(), fg.ty(b).ndim());
     if fg.producer_as::<Dot>(core).is_some() {
@@ -132,6 +139,62 @@ fn blas_core(fg: &FunctionGraph, core: VarId) -> Option<(Arc<dyn Op>, VarId, Var
         return Some((Arc::new(Ger), ins[0], ins[1]));
     }
     None
+}
+
+/// `(x, y)` with `x·y` equal to the einsum producing `core`, when that
+/// einsum multiplies two matrices: one label contracted, one free label
+/// per operand, no axis statically 1 (which could broadcast). Operands whose labels run the other way
+/// are transposed (a view; the gemm kernel reads any strides in place).
+fn einsum_matmul(fg: &mut FunctionGraph, core: VarId) -> Option<(VarId, VarId)> {
+    let spec = fg.producer_as::<Einsum>(core)?.spec.clone();
+    let ins = fg.node_inputs(core.node).to_vec();
+    let [a, b] = spec.operands.as_slice() else {
+        return None;
+    };
+    let (&[a0, a1], &[b0, b1], &[o0, o1]) = (a.as_slice(), b.as_slice(), spec.output.as_slice())
+    else {
+        return None;
+    };
+    // Einsum lets a statically-1 axis broadcast against its label's size;
+    // a gemm does not.
+    let static_one = ins.iter().any(|&v| fg.ty(v).shape.contains(&Some(1)));
+    if ins.len() != 2 || static_one || a0 == a1 || b0 == b1 {
+        return None;
+    }
+    // The contracted label: in both operands, not in the output.
+    let k = [a0, a1]
+        .into_iter()
+        .find(|l| (*l == b0 || *l == b1) && *l != o0 && *l != o1)?;
+    let (m, n) = (if a0 == k { a1 } else { a0 }, if b0 == k { b1 } else { b0 });
+    if m == n {
+        return None;
+    }
+    // out = x·y with x laid out (m, k) and y (k, n), or out = (x·y)ᵀ =
+    // yᵀ·xᵀ with yᵀ laid out (n, k) and xᵀ (k, m).
+    let (left, right) = if (o0, o1) == (m, n) {
+        ((ins[0], a0 == m), (ins[1], b0 == k))
+    } else if (o0, o1) == (n, m) {
+        ((ins[1], b0 == n), (ins[0], a0 == k))
+    } else {
+        return None;
+    };
+    let laid = |fg: &mut FunctionGraph, (v, as_is): (VarId, bool)| {
+        if as_is {
+            Some(v)
+        } else {
+            transpose(fg, v)
+        }
+    };
+    Some((laid(fg, left)?, laid(fg, right)?))
+}
+
+/// The transpose of a matrix, as a dimshuffle (a view).
+fn transpose(fg: &mut FunctionGraph, v: VarId) -> Option<VarId> {
+    let swap = DimShuffle {
+        input_ndim: 2,
+        pattern: vec![Some(1), Some(0)],
+    };
+    fg.apply1(swap, &[v]).ok()
 }
 
 /// The scale as a rank-0 value of `dtype` (1 when absent), negated if asked.

@@ -66,6 +66,64 @@ fn scaled_dot_plus_accumulator_becomes_gemm() {
 }
 
 #[test]
+fn einsum_matrix_products_become_gemm() {
+    // Every layout of a two-matrix product: x is (m, k) = (3, 5) as given
+    // or transposed, y (k, n) = (5, 4) likewise, the output (m, n) or
+    // (n, m). z matches the output; w - 0.1·product, as SGD writes it.
+    let (p, q) = (matrix("p", F64), matrix("q", F64));
+    let x = Tensor::randn(F64, &[3, 5], 12);
+    let y = Tensor::randn(F64, &[5, 4], 13);
+    let (xs, ys) = (x.to_f64_vec(), y.to_f64_vec());
+    let prod = |i: usize, j: usize| (0..5).map(|l| xs[i * 5 + l] * ys[l * 4 + j]).sum::<f64>();
+    for (subscripts, xt, yt, out_t) in [
+        ("ik,kj->ij", false, false, false),
+        ("ki,kj->ij", true, false, false),
+        ("ik,jk->ij", false, true, false),
+        ("ki,jk->ji", true, true, true),
+        ("ad,ab->bd", true, false, true), // xᵀ·g as grad writes it
+    ] {
+        let pv = if xt { x.t().contiguous() } else { x.clone() };
+        let qv = if yt { y.t().contiguous() } else { y.clone() };
+        let (rows, cols) = if out_t { (4, 3) } else { (3, 4) };
+        let z = matrix("z", F64);
+        let zv = Tensor::randn(F64, &[rows, cols], 14);
+        let out = &z - &(einsum(subscripts, &[&p, &q]) * 0.1);
+        let args = [zv.clone(), pv, qv];
+        let f = check_rule("gemm_sub", &[z, p.clone(), q.clone()], &[out], &args, 1e-12);
+        assert!(
+            ops(&f).contains(&"gemm".to_string()),
+            "{subscripts}: {:?}",
+            ops(&f)
+        );
+        assert!(
+            !ops(&f).iter().any(|o| o.starts_with("einsum")),
+            "{subscripts}"
+        );
+        let got = f.call(&args).unwrap().remove(0).to_f64_vec();
+        let zs = zv.to_f64_vec();
+        for r in 0..rows {
+            for c in 0..cols {
+                let (i, j) = if out_t { (c, r) } else { (r, c) };
+                let want = zs[r * cols + c] - 0.1 * prod(i, j);
+                let g = got[r * cols + c];
+                assert!(
+                    (g - want).abs() <= 1e-12 * (1.0 + want.abs()),
+                    "{subscripts}"
+                );
+            }
+        }
+    }
+    // A batched or elementwise einsum is not a matrix product.
+    let z = matrix("z", F64);
+    let f = compile(
+        &[z.clone(), p.clone(), q.clone()],
+        &[&z - &einsum("ij,ij->ij", &[&p, &q])],
+        no_fusion(),
+    );
+    assert_eq!(f.compile_profile().hits("gemm_sub"), 0);
+}
+
+#[test]
 fn matrix_vector_and_outer_products_become_gemv_and_ger() {
     let (z, a) = (vector("z", F32), matrix("a", F32));
     let v = vector("v", F32);

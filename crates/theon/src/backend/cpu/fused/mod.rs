@@ -206,7 +206,8 @@ impl FusedKernel {
             outputs.push(t);
         }
         for &d in &self.out_dtypes[outputs.len() - first..] {
-            outputs.push(Tensor::zeros(d, &shape));
+            // The walk writes every element of every output.
+            outputs.push(Tensor::empty(d, &shape));
         }
         if size > 0 {
             let mut tensors: [Option<&Tensor>; N] = [None; N];

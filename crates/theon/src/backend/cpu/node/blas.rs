@@ -226,7 +226,8 @@ impl BlasKernel {
                 let owned: Vec<Tensor> = x.iter().map(|&t| t.clone()).collect();
                 let sizes = spec.label_sizes_runtime(&self.op_name, &owned, ctx.input_types)?;
                 let out_shape: Vec<usize> = spec.output.iter().map(|&l| sizes[l]).collect();
-                let mut out = Tensor::zeros(T::DTYPE, &out_shape);
+                // `batched` writes every element (beta = 0, empty k gives zeros).
+                let mut out = Tensor::empty(T::DTYPE, &out_shape);
                 let n_batch = shape.a.batch.len();
                 let batch = &out_shape[..n_batch];
                 let mn: usize = out_shape[n_batch..].iter().product();

@@ -122,7 +122,8 @@ fn softmax_row<T: Lane>(x: &[T], out: &mut [T], log: bool) {
 fn softmax<T: Lane>(x: &Tensor, log: bool) -> Tensor {
     let dense = dense(x);
     let data = dense.as_slice::<T>().expect("contiguous");
-    let mut out = Tensor::zeros(T::DTYPE, x.shape());
+    // Every row is written below (an early return means no elements).
+    let mut out = Tensor::empty(T::DTYPE, x.shape());
     let cols = x.shape().last().copied().unwrap_or(1);
     if cols == 0 || data.is_empty() {
         return out;
