@@ -13,6 +13,7 @@ mod fusion_tests;
 mod inplace_tests;
 mod mode_tests;
 mod nnet_tests;
+mod row_blocked_tests;
 mod shape_tests;
 mod stabilize_tests;
 mod zoo_tests;

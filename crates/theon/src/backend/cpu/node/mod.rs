@@ -6,6 +6,8 @@
 pub mod blas;
 pub mod nnet;
 pub mod reduce;
+pub mod row_blocked;
+pub mod softmax_pair;
 
 #[cfg(test)]
 mod tests;
