@@ -13,7 +13,9 @@
 //! whole depends on the split data (`G = X - mean(X, 0)`, or a transpose
 //! of `X` used as a whole operand: `X` would be read twice anyway), when a
 //! split input depends on another one, when an input depends on the
-//! region itself, or when it holds nothing but the reductions.
+//! region itself, or when it would not save memory traffic: it needs a
+//! product among its reductions and a split input read by two of its
+//! nodes (a sum of an elementwise chain is left to `fused_reduce`).
 
 use super::fgraph::{Client, FunctionGraph, NodeId, VarId};
 use super::profile::CompileProfile;
@@ -22,7 +24,7 @@ use crate::error::Result;
 use crate::graph::{NodeKind, Var};
 use crate::ops::control::{RowBlocked, RowInput, RowOutput};
 use crate::ops::elemwise::{BinaryOp, Elemwise, ScalarOp};
-use crate::ops::products::{Dot, Gemm};
+use crate::ops::products::{Dot, Einsum, Gemm};
 use crate::ops::shape::{Shape, ShapeI};
 use indexmap::{IndexMap, IndexSet};
 use std::sync::Arc;
@@ -136,7 +138,7 @@ fn grow(fg: &FunctionGraph, id: NodeId) -> Option<Region> {
 
 /// The checks of the module docs.
 fn eligible(fg: &FunctionGraph, region: &Region) -> bool {
-    if region.local.is_empty() || region.split.is_empty() {
+    if region.local.is_empty() || region.split.is_empty() || !pays(fg, region) {
         return false;
     }
     let outputs: Vec<VarId> = (region.local.iter())
@@ -158,6 +160,28 @@ fn eligible(fg: &FunctionGraph, region: &Region) -> bool {
         let others: Vec<VarId> = splits.iter().copied().filter(|&o| o != s).collect();
         !closure(fg, &others, true).contains(&s)
     })
+}
+
+/// Whether blocking saves memory traffic: a product reduces over the rows
+/// and some split input is read by two nodes of the region (a block read
+/// once, reused from cache). A sum of an elementwise chain alone gains
+/// nothing over the fused sum.
+fn pays(fg: &FunctionGraph, region: &Region) -> bool {
+    let product = region.reducers.iter().any(|&r| {
+        fg.op_as::<Dot>(r).is_some()
+            || fg.op_as::<Gemm>(r).is_some()
+            || fg.op_as::<Einsum>(r).is_some()
+    });
+    let reread = region.split.iter().any(|&v| {
+        let readers: IndexSet<NodeId> = (fg.clients(v).iter())
+            .filter_map(|c| match *c {
+                Client::Node(n, _) if region.contains(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        readers.len() >= 2
+    });
+    product && reread
 }
 
 /// Every variable computed from `roots` (roots included); with
@@ -294,8 +318,8 @@ fn gemm_outside(fg: &mut FunctionGraph, gemm: NodeId, product: VarId) -> Result<
     let scaled = fg.apply1(op(BinaryOp::Mul), &[alpha, product])?;
     let beta_value = fg.constant_value(beta).map(|t| t.item().as_f64());
     match beta_value {
-        Some(b) if b == 0.0 => Ok(scaled),
-        Some(b) if b == 1.0 => fg.apply1(op(BinaryOp::Add), &[z, scaled]),
+        Some(0.0) => Ok(scaled),
+        Some(1.0) => fg.apply1(op(BinaryOp::Add), &[z, scaled]),
         _ => {
             let kept = fg.apply1(op(BinaryOp::Mul), &[beta, z])?;
             fg.apply1(op(BinaryOp::Add), &[kept, scaled])

@@ -88,7 +88,11 @@ pub fn row_sum(fg: &FunctionGraph, id: NodeId) -> Option<Vec<bool>> {
         return Some(vec![false, false, true, true, false]);
     }
     if let Some(e) = fg.op_as::<Einsum>(id) {
-        return einsum_sums_rows(&e.spec).then(|| vec![true; ins.len()]);
+        // Only a statically-1 axis broadcasts in an einsum.
+        let no_broadcast = ins
+            .iter()
+            .all(|&v| fg.ty(v).shape.first() != Some(&Some(1)));
+        return (no_broadcast && einsum_sums_rows(&e.spec)).then(|| vec![true; ins.len()]);
     }
     if let Some(r) = fg.op_as::<Reduce>(id) {
         let sums_rows = r.kind == ReduceKind::Sum && r.axes.contains(&0);
@@ -103,16 +107,13 @@ pub fn row_sum(fg: &FunctionGraph, id: NodeId) -> Option<Vec<bool>> {
 }
 
 /// An einsum whose operands all start with one label that appears
-/// nowhere else and not in the output (`ad,ab->bd`: `Xᵀ·G` as einsum),
-/// without broadcasting on it.
+/// nowhere else and not in the output (`ad,ab->bd`: `Xᵀ·G` as einsum).
 fn einsum_sums_rows(spec: &Contraction) -> bool {
     let Some(&row) = spec.operands.first().and_then(|o| o.first()) else {
         return false;
     };
     let once = |o: &Vec<usize>| o.first() == Some(&row) && !o[1..].contains(&row);
-    spec.operands.iter().all(once)
-        && !spec.output.contains(&row)
-        && !spec.broadcast.get(row).copied().unwrap_or(false)
+    spec.operands.iter().all(once) && !spec.output.contains(&row)
 }
 
 /// The matrix `A` when `v` is `Aᵀ` (a dimshuffle `(1, 0)` of a matrix).
