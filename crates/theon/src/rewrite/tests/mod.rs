@@ -15,6 +15,7 @@ mod mode_tests;
 mod nnet_tests;
 mod row_blocked_tests;
 mod shape_tests;
+mod softmax_pair_tests;
 mod stabilize_tests;
 mod zoo_tests;
 
