@@ -228,45 +228,52 @@ fn concat_outputs(fg: &FunctionGraph, region: &Region) -> Vec<VarId> {
     outs
 }
 
-/// Builds the node and its replacements; `Ok(false)` if a type refuses.
-fn build(fg: &mut FunctionGraph, region: &Region) -> Result<bool> {
+/// The region rebuilt as an inner graph over placeholders.
+struct Inner {
+    /// Placeholders and how each is given, in input order.
+    inputs: Vec<(Var, RowInput)>,
+    /// The outer variable behind each placeholder.
+    outer_inputs: Vec<VarId>,
+    /// Each row sum: the reduction node and its inner value.
+    sums: Vec<(NodeId, Var)>,
+    /// Each row-indexed value read outside: outer variable, inner value.
+    rows: Vec<(VarId, Var)>,
+}
+
+/// Rebuilds the region's nodes over placeholders (split ones with axis 0
+/// unknown; constants stay constants). A `Gemm` row sum becomes its bare
+/// product, its scaling stays outside.
+fn inner_graph(fg: &FunctionGraph, region: &Region) -> Result<Inner> {
     let mut map: IndexMap<VarId, Var> = IndexMap::new();
-    let mut inputs: Vec<(Var, RowInput)> = Vec::new();
-    let mut outer_inputs: Vec<VarId> = Vec::new();
-    for &v in &region.split {
-        let mut ty = fg.ty(v).clone();
-        ty.shape[0] = None;
-        let holder = Var::input(&fg.label(v), ty);
-        map.insert(v, holder.clone());
-        inputs.push((holder, RowInput::Split));
-        outer_inputs.push(v);
-    }
-    for &v in &region.whole {
-        if let Some(value) = fg.constant_value(v) {
+    let mut inputs = Vec::new();
+    let mut outer_inputs = Vec::new();
+    let given = (region.split.iter().map(|&v| (v, RowInput::Split)))
+        .chain(region.whole.iter().map(|&v| (v, RowInput::Whole)));
+    for (v, kind) in given {
+        if let (RowInput::Whole, Some(value)) = (kind, fg.constant_value(v)) {
             map.insert(v, Var::constant(value.clone()));
             continue;
         }
-        let holder = Var::input(&fg.label(v), fg.ty(v).clone());
+        let mut ty = fg.ty(v).clone();
+        if kind == RowInput::Split {
+            ty.shape[0] = None;
+        }
+        let holder = Var::input(&fg.label(v), ty);
         map.insert(v, holder.clone());
-        inputs.push((holder, RowInput::Whole));
+        inputs.push((holder, kind));
         outer_inputs.push(v);
     }
-    let mut sums: Vec<(NodeId, Var)> = Vec::new();
-    for id in fg.toposort() {
-        if !region.contains(id) {
-            continue;
-        }
+    let mut sums = Vec::new();
+    for id in fg.toposort().into_iter().filter(|&id| region.contains(id)) {
         let node = fg.node(id);
-        let op = node.op().expect("region nodes are apply nodes").clone();
         let site = node.site.clone();
-        let value = |v: &VarId| map[v].clone();
+        let ins: Vec<Var> = node.inputs.iter().map(|v| map[v].clone()).collect();
         if fg.op_as::<Gemm>(id).is_some() {
-            let ins = fg.node_inputs(id);
-            let product = Var::apply_arc(Arc::new(Dot), &[value(&ins[2]), value(&ins[3])], site)?;
+            let product = Var::apply_arc(Arc::new(Dot), &ins[2..4], site)?;
             sums.push((id, product[0].clone()));
             continue;
         }
-        let ins: Vec<Var> = fg.node_inputs(id).iter().map(value).collect();
+        let op = node.op().expect("region nodes are apply nodes").clone();
         let outs = Var::apply_arc(op, &ins, site)?;
         if region.reducers.contains(&id) {
             sums.push((id, outs[0].clone()));
@@ -275,28 +282,44 @@ fn build(fg: &mut FunctionGraph, region: &Region) -> Result<bool> {
             map.insert(id.out(k), o);
         }
     }
-    let concats = concat_outputs(fg, region);
-    let mut outputs: Vec<(Var, RowOutput)> = sums
-        .iter()
-        .map(|(_, v)| (v.clone(), RowOutput::Sum))
+    let rows = (concat_outputs(fg, region).into_iter())
+        .map(|v| (v, map[&v].clone()))
         .collect();
-    outputs.extend(concats.iter().map(|v| (map[v].clone(), RowOutput::Concat)));
-    let op = RowBlocked::new(&inputs, &outputs)?;
-    let site = fg.node(sums[0].0).site.clone();
-    fg.current_site = Some(site);
+    Ok(Inner {
+        inputs,
+        outer_inputs,
+        sums,
+        rows,
+    })
+}
+
+/// Builds the node and its replacements; `Ok(false)` if a type refuses.
+fn build(fg: &mut FunctionGraph, region: &Region) -> Result<bool> {
+    let inner = inner_graph(fg, region)?;
+    let outputs: Vec<(Var, RowOutput)> = (inner.sums.iter())
+        .map(|(_, v)| (v.clone(), RowOutput::Sum))
+        .chain(
+            inner
+                .rows
+                .iter()
+                .map(|(_, v)| (v.clone(), RowOutput::Concat)),
+        )
+        .collect();
+    let op = RowBlocked::new(&inner.inputs, &outputs)?;
+    fg.current_site = Some(fg.node(inner.sums[0].0).site.clone());
     let checkpoint = fg.checkpoint();
-    let new = fg.apply(Arc::new(op), &outer_inputs)?;
+    let new = fg.apply(Arc::new(op), &inner.outer_inputs)?;
     let mut pairs = Vec::new();
-    for (k, (reducer, _)) in sums.iter().enumerate() {
-        let replacement = if fg.op_as::<Gemm>(*reducer).is_some() {
-            gemm_outside(fg, *reducer, new[k])?
+    for (&(reducer, _), &value) in inner.sums.iter().zip(&new) {
+        let replacement = if fg.op_as::<Gemm>(reducer).is_some() {
+            gemm_outside(fg, reducer, value)?
         } else {
-            new[k]
+            value
         };
         pairs.push((reducer.out(0), replacement));
     }
-    for (k, &v) in concats.iter().enumerate() {
-        pairs.push((v, new[sums.len() + k]));
+    for (&(v, _), &value) in inner.rows.iter().zip(&new[inner.sums.len()..]) {
+        pairs.push((v, value));
     }
     if pairs
         .iter()
