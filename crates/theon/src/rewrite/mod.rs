@@ -18,6 +18,8 @@ pub mod fusion;
 pub mod mode;
 pub mod pattern;
 pub mod profile;
+pub mod row_blocked;
+pub mod row_local;
 pub mod rules;
 pub mod shape;
 

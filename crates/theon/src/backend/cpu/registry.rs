@@ -27,4 +27,10 @@ pub fn register(registry: &mut KernelRegistry) {
     registry.register("cpu.rows", |op, inputs, _| {
         node::nnet::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });
+    registry.register("cpu.softmax_pair", |op, inputs, _| {
+        node::softmax_pair::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
+    registry.register("cpu.row_blocked", |op, _, _| {
+        node::row_blocked::select(op).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
 }

@@ -7,11 +7,13 @@
 pub mod body;
 mod ifelse;
 mod op_from_graph;
+mod row_blocked;
 pub mod scan;
 
 pub use body::Body;
 pub use ifelse::{ifelse, try_ifelse, IfElse};
 pub use op_from_graph::{GradFn, OpFromGraph};
+pub use row_blocked::{RowBlocked, RowInput, RowOutput};
 pub use scan::{
     foldl, foldr, map, reduce, scan, OutputInfo, Scan, ScanResult, Seq, StepArgs, StepOutputs,
 };

@@ -7,6 +7,7 @@ mod crossentropy;
 mod rules;
 mod softmax;
 mod softmax_crossentropy;
+mod softmax_pair;
 
 pub use crate::ops::elemwise::{sigmoid, softplus};
 pub use activations::{
@@ -20,3 +21,4 @@ pub use softmax::{log_softmax, softmax, try_log_softmax, try_softmax, LogSoftmax
 pub use softmax_crossentropy::{
     softmax_crossentropy, try_softmax_crossentropy, SoftmaxCrossentropy, Targets,
 };
+pub use softmax_pair::SoftmaxWithCrossentropy;

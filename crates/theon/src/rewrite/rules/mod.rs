@@ -14,7 +14,9 @@
 //!    `sum(x*y)` -> dot, dot + scale + add -> gemm/gemv/ger, mean -> sum).
 //! 5. `fusion` (global): elementwise trees into one `Composite` node, then
 //!    `fused_reduce` (global): a sum of such a node into one
-//!    `ReduceOfElemwise`.
+//!    `ReduceOfElemwise`; then `row_blocked` (global): a product reducing
+//!    over rows with the row-local graph feeding it into one `RowBlocked`
+//!    node run block of rows by block of rows.
 //! 6. `final_merge` (global), `inplace` (global, guarded by the destroy
 //!    handler) and `dead_code` (global).
 //!
@@ -45,6 +47,7 @@ mod scan_graph;
 mod scan_loops;
 mod scan_merge;
 mod shapes;
+mod softmax_pair;
 mod specialize;
 mod stabilize;
 mod useless;
@@ -101,6 +104,7 @@ pub fn standard() -> RewriteDb {
         .chain(control::specialize_rules())
         .chain(scan_loops::rules())
         .chain(scan_merge::rules())
+        .chain(softmax_pair::rules())
     {
         db.register("specialize", rule);
     }
@@ -118,6 +122,14 @@ pub fn standard() -> RewriteDb {
             "fused_reduce",
             &["fusion", "fused_reduce", "fast_run"],
             super::fused_reduce::fused_reduce_pass,
+        ),
+    );
+    db.add_phase(
+        "row_blocked",
+        global(
+            "row_blocked",
+            &["row_blocked", "fast_run"],
+            super::row_blocked::row_blocked_pass,
         ),
     );
     db.add_phase(

@@ -212,6 +212,7 @@ fn the_profile_records_phases_and_rule_times() {
             "specialize",
             "fusion",
             "fused_reduce",
+            "row_blocked",
             "final_merge",
             "inplace",
             "dead_code"

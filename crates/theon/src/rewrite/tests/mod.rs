@@ -13,7 +13,9 @@ mod fusion_tests;
 mod inplace_tests;
 mod mode_tests;
 mod nnet_tests;
+mod row_blocked_tests;
 mod shape_tests;
+mod softmax_pair_tests;
 mod stabilize_tests;
 mod zoo_tests;
 

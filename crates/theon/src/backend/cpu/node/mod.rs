@@ -7,6 +7,8 @@ pub mod blas;
 pub mod index;
 pub mod nnet;
 pub mod reduce;
+pub mod row_blocked;
+pub mod softmax_pair;
 
 #[cfg(test)]
 mod index_tests;

@@ -92,7 +92,7 @@ impl Kernel for RowKernel {
 }
 
 /// `Σ exp(x - m)` with the shifted exponentials written to `out`.
-fn exp_shifted<T: Lane>(x: &[T], m: T, out: &mut [T]) -> f64 {
+pub(super) fn exp_shifted<T: Lane>(x: &[T], m: T, out: &mut [T]) -> f64 {
     let exp = T::math(UnaryOp::Exp).expect("exp is vectorised");
     let mut shifted = [T::zero(); CHUNK];
     let mut total = 0.0;
