@@ -267,15 +267,19 @@ fn inner_graph(fg: &FunctionGraph, region: &Region) -> Result<Inner> {
     for id in fg.toposort().into_iter().filter(|&id| region.contains(id)) {
         let node = fg.node(id);
         let site = node.site.clone();
-        let ins: Vec<Var> = node.inputs.iter().map(|v| map[v].clone()).collect();
-        if fg.op_as::<Gemm>(id).is_some() {
-            let product = Var::apply_arc(Arc::new(Dot), &ins[2..4], site)?;
+        let reducer = region.reducers.contains(&id);
+        if reducer && fg.op_as::<Gemm>(id).is_some() {
+            // Only the product's operands are inside; z, alpha, beta stay out
+            // (a row-local gemm, `x·w - t`, is rebuilt whole like any op).
+            let operands = [map[&node.inputs[2]].clone(), map[&node.inputs[3]].clone()];
+            let product = Var::apply_arc(Arc::new(Dot), &operands, site)?;
             sums.push((id, product[0].clone()));
             continue;
         }
+        let ins: Vec<Var> = node.inputs.iter().map(|v| map[v].clone()).collect();
         let op = node.op().expect("region nodes are apply nodes").clone();
         let outs = Var::apply_arc(op, &ins, site)?;
-        if region.reducers.contains(&id) {
+        if reducer {
             sums.push((id, outs[0].clone()));
         }
         for (k, o) in outs.into_iter().enumerate() {

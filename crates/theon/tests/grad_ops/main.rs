@@ -25,6 +25,7 @@ mod optimizer_ops;
 mod products;
 mod reduce;
 mod registry;
+mod row_ops;
 mod shape;
 mod source_scan;
 

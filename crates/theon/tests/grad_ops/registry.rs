@@ -218,6 +218,20 @@ const REGISTRY: &[Entry] = &[
         },
         Tested(&["grad_ops/composite.rs::reduce_of_elemwise_gradients_match_finite_differences"]),
     ),
+    entry(
+        "RowBlocked",
+        || {
+            use theon::ops::control::{RowBlocked, RowInput, RowOutput};
+            let x = Var::input("x", TensorType::new(F64, vec![None, Some(3)]));
+            let op = RowBlocked::new(
+                &[(x.clone(), RowInput::Split)],
+                &[(x.exp().sum(0), RowOutput::Sum)],
+            )
+            .unwrap();
+            Var::apply1(op, &[m()]).unwrap()
+        },
+        Tested(&["grad_ops/row_ops.rs::row_blocked_gradients_of_sums_and_rows"]),
+    ),
     // ops/reduce
     entry(
         "Reduce",
@@ -443,6 +457,16 @@ const REGISTRY: &[Entry] = &[
             "grad_ops/optimizer_ops.rs::softmax_crossentropy_gradients_match_loops",
             "grad_ops/optimizer_ops.rs::softmax_crossentropy_labels_are_disconnected_and_second_derivatives_hold",
         ]),
+    ),
+    entry(
+        "SoftmaxWithCrossentropy",
+        || {
+            let op = theon::ops::nnet::SoftmaxWithCrossentropy {
+                targets: theon::ops::nnet::Targets::Labels,
+            };
+            Var::apply(op, &[m(), vector("y", I64)]).unwrap().remove(0)
+        },
+        Tested(&["grad_ops/row_ops.rs::softmax_with_crossentropy_gradients_for_labels_and_dense_targets"]),
     ),
     // ops/indexing
     entry(

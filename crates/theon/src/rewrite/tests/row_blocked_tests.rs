@@ -308,6 +308,46 @@ fn row_local_chains_and_several_sums_share_one_node() {
 }
 
 #[test]
+fn a_row_local_gemm_inside_the_region_is_rebuilt_whole() {
+    // r = x·w - t becomes Gemm(t, -1 ...) (row-local), read by the row sums
+    // xᵀ·r and sum(r²): only the reducing gemm loses its z/alpha/beta.
+    let x = matrix("x", F64);
+    let w = matrix("w", F64);
+    let t = matrix("t", F64);
+    let r = x.dot(&w) - &t;
+    let f = compile(
+        &[x.clone(), w.clone(), t.clone()],
+        &[w.clone() - x.t().dot(&r) * 0.1, r.sqr().sum(Axis::All)],
+        Mode::fast_run(),
+    );
+    let (n, d, k) = (37, 6, 5);
+    let a = [
+        Tensor::randn(F64, &[n, d], 11),
+        Tensor::randn(F64, &[d, k], 12),
+        Tensor::randn(F64, &[n, k], 13),
+    ];
+    let out = f.call(&a).unwrap();
+    let (xv, wv, tv) = (a[0].to_f64_vec(), a[1].to_f64_vec(), a[2].to_f64_vec());
+    let rv: Vec<f64> = (0..n * k)
+        .map(|at| {
+            let (i, j) = (at / k, at % k);
+            (0..d).map(|l| xv[i * d + l] * wv[l * k + j]).sum::<f64>() - tv[at]
+        })
+        .collect();
+    let new_w: Vec<f64> = (0..d * k)
+        .map(|at| {
+            let g: f64 = (0..n)
+                .map(|i| xv[i * d + at / k] * rv[i * k + at % k])
+                .sum();
+            wv[at] - 0.1 * g
+        })
+        .collect();
+    let loss: f64 = rv.iter().map(|v| v * v).sum();
+    assert_close(&out[0], &new_w, 1e-12, "w - 0.1·xᵀr");
+    assert_close(&out[1], &[loss], 1e-12, "sum(r²)");
+}
+
+#[test]
 fn the_op_refuses_bad_placeholders_outputs_and_inputs() {
     let known = Var::input("x", TensorType::new(F64, vec![Some(4), None]));
     let out = known.exp();

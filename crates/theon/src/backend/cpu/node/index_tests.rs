@@ -63,7 +63,10 @@ fn forms(shape: &[usize], seed: u64) -> Vec<(Vec<Item>, Vec<Tensor>)> {
         (vec![full(), Item::Array(0)], vec![idx(1, 4, 2)]),
         (vec![Item::Array(0), step(2)], vec![idx(0, 5, 3)]),
         (vec![step(2), Item::Array(0), full()], vec![idx(1, 4, 8)]),
-        (vec![Item::NewAxis, step(-1), Item::Array(0)], vec![idx(1, 3, 9)]),
+        (
+            vec![Item::NewAxis, step(-1), Item::Array(0)],
+            vec![idx(1, 3, 9)],
+        ),
         (vec![Item::Array(0), full(), step(-1)], vec![idx(0, 3, 4)]),
         (
             vec![Item::Array(0), Item::Array(1)],
