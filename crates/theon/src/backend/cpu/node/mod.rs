@@ -13,6 +13,8 @@ pub mod softmax_pair;
 #[cfg(test)]
 mod index_tests;
 #[cfg(test)]
+mod reduce_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::tensor::Tensor;

@@ -1,26 +1,54 @@
-//! Reduction kernels for float32/float64 nodes: `Reduce` (sum, max, min),
-//! `Mean`, `LogSumExp` and `ArgReduce` (argmax) over one consecutive run of
-//! axes, through `backend::cpu::reduce`. The input is viewed as
+//! Reduction kernels for float32/float64 nodes: `Reduce` (sum, prod, max,
+//! min), `Mean`, `Variance` (var, std), `LogSumExp` and `ArgReduce` (argmax,
+//! argmin) over one consecutive run of axes, through `backend::cpu::reduce`. The input is viewed as
 //! `outer × r × inner` (r the reduced axes): inner = 1 reduces rows,
 //! otherwise each outer slab reduces columns. Non-contiguous inputs are
 //! first copied (blocked copy). Other axis sets keep `perform`.
 
+use crate::backend::cpu::reduce::Spread;
 use crate::backend::cpu::{reduce, Real};
 use crate::compile::{Inputs, Kernel};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::graph::{Op, PerformCtx, TensorType};
-use crate::ops::reduce::{ArgKind, ArgReduce, LogSumExp, Mean, Reduce, ReduceKind};
+use crate::ops::reduce::{
+    ArgKind, ArgReduce, Dispersion, LogSumExp, Mean, Reduce, ReduceKind, Variance,
+};
 use crate::tensor::Tensor;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum What {
     Sum,
+    Prod,
     Max,
     Min,
     Mean,
+    Spread(Spread),
     LogSumExp,
     ArgMax,
+    ArgMin,
+}
+
+impl What {
+    /// The kernel-name suffix (`sum`, `var`, `std`, `argmin`, ...).
+    fn label(self) -> &'static str {
+        match self {
+            What::Sum => "sum",
+            What::Prod => "prod",
+            What::Max => "max",
+            What::Min => "min",
+            What::Mean => "mean",
+            What::Spread(s) if s.sqrt => "std",
+            What::Spread(_) => "var",
+            What::LogSumExp => "logsumexp",
+            What::ArgMax => "argmax",
+            What::ArgMin => "argmin",
+        }
+    }
+
+    fn is_arg(self) -> bool {
+        matches!(self, What::ArgMax | What::ArgMin)
+    }
 }
 
 /// A reduction over axes `first..end` of an input of static rank `ndim`.
@@ -36,7 +64,7 @@ pub struct ReduceKernel {
 }
 
 /// The kernel for a reduction node, or `None` (other dtypes, non-consecutive
-/// axes, logsumexp not over trailing axes, argmin).
+/// axes, logsumexp not over trailing axes, all/any).
 pub fn select(op: &dyn Op, inputs: &[TensorType], outputs: &[TensorType]) -> Option<ReduceKernel> {
     let x = inputs.first()?;
     if !matches!(x.dtype, DType::F32 | DType::F64) {
@@ -46,6 +74,7 @@ pub fn select(op: &dyn Op, inputs: &[TensorType], outputs: &[TensorType]) -> Opt
     let (what, axes, keepdims, flat) = if let Some(r) = any.downcast_ref::<Reduce>() {
         let what = match r.kind {
             ReduceKind::Sum => What::Sum,
+            ReduceKind::Prod => What::Prod,
             ReduceKind::Max => What::Max,
             ReduceKind::Min => What::Min,
             _ => return None,
@@ -53,31 +82,33 @@ pub fn select(op: &dyn Op, inputs: &[TensorType], outputs: &[TensorType]) -> Opt
         (what, r.axes.clone(), r.keepdims, false)
     } else if let Some(m) = any.downcast_ref::<Mean>() {
         (What::Mean, m.axes.clone(), m.keepdims, false)
+    } else if let Some(v) = any.downcast_ref::<Variance>() {
+        let spread = Spread {
+            ddof: v.ddof,
+            sqrt: v.kind == Dispersion::Std,
+        };
+        (What::Spread(spread), v.axes.clone(), v.keepdims, false)
     } else if let Some(l) = any.downcast_ref::<LogSumExp>() {
         (What::LogSumExp, l.axes.clone(), l.keepdims, false)
     } else {
         let a = any.downcast_ref::<ArgReduce>()?;
-        if a.kind != ArgKind::Max {
-            return None;
-        }
+        let what = match a.kind {
+            ArgKind::Max => What::ArgMax,
+            ArgKind::Min => What::ArgMin,
+        };
         match a.axis {
-            Some(axis) => (What::ArgMax, vec![axis], a.keepdims, false),
-            None => (What::ArgMax, (0..x.ndim()).collect(), a.keepdims, true),
+            Some(axis) => (what, vec![axis], a.keepdims, false),
+            None => (what, (0..x.ndim()).collect(), a.keepdims, true),
         }
     };
     let (first, end) = (*axes.first()?, *axes.last()? + 1);
     let consecutive = axes.windows(2).all(|w| w[1] == w[0] + 1) && end <= x.ndim();
     let trailing = end == x.ndim();
-    let out_ok = outputs.first()?.dtype
-        == if what == What::ArgMax {
-            DType::I64
-        } else {
-            x.dtype
-        };
+    let out_ok = outputs.first()?.dtype == if what.is_arg() { DType::I64 } else { x.dtype };
     if !consecutive || !out_ok || (what == What::LogSumExp && !trailing) {
         return None;
     }
-    if what == What::ArgMax && !flat && first != 0 && !trailing {
+    if what.is_arg() && !flat && first != 0 && !trailing {
         return None;
     }
     Some(ReduceKernel {
@@ -87,7 +118,7 @@ pub fn select(op: &dyn Op, inputs: &[TensorType], outputs: &[TensorType]) -> Opt
         keepdims,
         flat,
         op_name: op.name(),
-        name: format!("cpu.reduce.{what:?}_{}", x.dtype).to_lowercase(),
+        name: format!("cpu.reduce.{}_{}", what.label(), x.dtype).to_lowercase(),
     })
 }
 
@@ -141,8 +172,9 @@ impl ReduceKernel {
 
     fn empty_error(&self, x: &Tensor) -> Error {
         let text = match self.what {
-            What::ArgMax => format!(
-                "attempt to get argmax of an empty sequence (input 0 has shape {:?})",
+            w if w.is_arg() => format!(
+                "attempt to get {} of an empty sequence (input 0 has shape {:?})",
+                w.label(),
                 x.shape()
             ),
             w => format!(
@@ -160,14 +192,14 @@ impl ReduceKernel {
         let r: usize = shape[self.first..self.end].iter().product();
         let inner: usize = shape[self.end..].iter().product();
         let out_shape = self.out_shape(shape);
-        let extremum = matches!(self.what, What::Max | What::Min | What::ArgMax);
+        let extremum = matches!(self.what, What::Max | What::Min) || self.what.is_arg();
         if extremum && r == 0 && (outer * inner > 0 || self.flat) {
             return Err(self.empty_error(x));
         }
         let dense = super::dense(x);
         let data: &[T] = dense.as_slice::<T>().expect("dense is contiguous");
-        if self.what == What::ArgMax {
-            return argmax(data, outer, r, inner, &out_shape);
+        if self.what.is_arg() {
+            return arg_reduce(self.what, data, outer, r, inner, &out_shape);
         }
         let mut out = Tensor::zeros(T::DTYPE, &out_shape);
         let o = out.data_mut::<T>();
@@ -176,22 +208,30 @@ impl ReduceKernel {
         }
         if inner > 1 {
             let slab = r * inner;
-            // With r = 0 there are no slabs and the zeros stand (empty sums).
-            for (x, o) in data.chunks(slab.max(1)).zip(o.chunks_mut(inner)) {
+            // Slabs by index: with r = 0 each is empty and the kernels give
+            // their identity (0, 1, NaN for var).
+            for (k, o) in o.chunks_mut(inner).enumerate() {
+                let x = &data[k * slab..(k + 1) * slab];
                 match self.what {
                     What::Sum | What::Mean => reduce::sum_cols(x, r, inner, o),
+                    What::Prod => reduce::prod_cols(x, r, inner, o),
                     What::Max => reduce::max_cols(x, r, inner, o)?,
                     What::Min => reduce::min_cols(x, r, inner, o)?,
-                    What::LogSumExp | What::ArgMax => unreachable!("trailing axes only"),
+                    What::Spread(s) => reduce::variance_cols(x, r, inner, s, o),
+                    What::LogSumExp | What::ArgMax | What::ArgMin => {
+                        unreachable!("trailing axes only")
+                    }
                 }
             }
         } else {
             match self.what {
                 What::Sum | What::Mean => reduce::sum_rows(data, outer, r, o),
+                What::Prod => reduce::prod_rows(data, outer, r, o),
                 What::Max => reduce::max_rows(data, outer, r, o)?,
                 What::Min => reduce::min_rows(data, outer, r, o)?,
+                What::Spread(s) => reduce::variance_rows(data, outer, r, s, o),
                 What::LogSumExp => reduce::logsumexp_rows(data, outer, r, o),
-                What::ArgMax => unreachable!("handled above"),
+                What::ArgMax | What::ArgMin => unreachable!("handled above"),
             }
         }
         if self.what == What::Mean {
@@ -203,7 +243,8 @@ impl ReduceKernel {
     }
 }
 
-fn argmax<T: Real>(
+fn arg_reduce<T: Real>(
+    what: What,
     data: &[T],
     outer: usize,
     r: usize,
@@ -211,11 +252,13 @@ fn argmax<T: Real>(
     shape: &[usize],
 ) -> Result<Tensor> {
     let mut idx = vec![0usize; outer * inner];
-    if inner == 1 {
-        reduce::argmax_rows(data, outer, r, &mut idx)?;
-    } else {
-        // ArgMax is selected only for trailing axes or the first axis.
-        reduce::argmax_cols(data, r, inner, &mut idx)?;
+    let is_max = what == What::ArgMax;
+    match (inner == 1, is_max) {
+        (true, true) => reduce::argmax_rows(data, outer, r, &mut idx)?,
+        (true, false) => reduce::argmin_rows(data, outer, r, &mut idx)?,
+        // Selected only for trailing axes or the first axis (outer = 1).
+        (false, true) => reduce::argmax_cols(data, r, inner, &mut idx)?,
+        (false, false) => reduce::argmin_cols(data, r, inner, &mut idx)?,
     }
     let values: Vec<i64> = idx.into_iter().map(|i| i as i64).collect();
     Tensor::from_vec(values, shape)

@@ -12,7 +12,7 @@ const COL_BLOCK: usize = 512;
 /// Rows summed directly before the pairwise split.
 const ROW_LEAF: usize = 16;
 
-fn check<T, U>(op: &str, x: &[T], rows: usize, cols: usize, out: &[U]) {
+pub(super) fn check<T, U>(op: &str, x: &[T], rows: usize, cols: usize, out: &[U]) {
     assert!(
         x.len() == rows * cols && out.len() == cols,
         "{op}: {} elements / {} outputs do not match {rows}x{cols}",
@@ -22,7 +22,7 @@ fn check<T, U>(op: &str, x: &[T], rows: usize, cols: usize, out: &[U]) {
 }
 
 /// Runs `f(c0, out_block)` for column blocks, in parallel when large.
-fn per_block<U: Send>(total: usize, out: &mut [U], f: impl Fn(usize, &mut [U]) + Sync) {
+pub(super) fn per_block<U: Send>(total: usize, out: &mut [U], f: impl Fn(usize, &mut [U]) + Sync) {
     if total >= PAR_MIN && out.len() > COL_BLOCK {
         out.par_chunks_mut(COL_BLOCK)
             .enumerate()
@@ -98,10 +98,28 @@ pub fn min_cols<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [T]) -> Re
 
 /// `out[j] = argmax(x[:, j])` (first max, or first NaN); errors when `rows == 0 < cols`.
 pub fn argmax_cols<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [usize]) -> Result<()> {
-    check("argmax_cols", x, rows, cols, out);
+    arg_cols("argmax", x, rows, cols, out, takes_max)
+}
+
+/// `out[j] = argmin(x[:, j])` (first min, or first NaN); errors when `rows == 0 < cols`.
+pub fn argmin_cols<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [usize]) -> Result<()> {
+    arg_cols("argmin", x, rows, cols, out, takes_min)
+}
+
+/// The index of the winning row per column: `takes(v, best)` says whether
+/// `v` replaces the best so far (strictly, so ties keep the first).
+fn arg_cols<T: Real>(
+    op: &str,
+    x: &[T],
+    rows: usize,
+    cols: usize,
+    out: &mut [usize],
+    takes: fn(T, T) -> bool,
+) -> Result<()> {
+    check(op, x, rows, cols, out);
     if rows == 0 && cols > 0 {
         return Err(Error::value(
-            "argmax",
+            op,
             format!("zero-size reduction along an axis of length 0 (shape {rows}x{cols})"),
         ));
     }
@@ -111,7 +129,7 @@ pub fn argmax_cols<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [usize]
         for r in 1..rows {
             let row = &x[r * cols + c0..r * cols + c0 + idx.len()];
             for ((m, i), &v) in best.iter_mut().zip(idx.iter_mut()).zip(row) {
-                if takes_max(v, *m) {
+                if takes(v, *m) {
                     *m = v;
                     *i = r;
                 }

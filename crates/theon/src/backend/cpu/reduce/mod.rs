@@ -5,13 +5,16 @@
 //! combine leaves pairwise, so the f32 rounding error grows like
 //! `O(LEAF/16 + log n)` ulp rather than `O(n)`. max/min/argmax follow NumPy:
 //! any NaN makes the result NaN (argmax: the index of the first NaN); ties
-//! pick the first index. Work above `PAR_MIN` elements is split over rayon.
+//! pick the first index. Variance and product accumulate in f64 (see
+//! `moments`). Work above `PAR_MIN` elements is split over rayon.
 
 mod cols;
+mod moments;
 mod rows;
 
-pub use cols::{argmax_cols, max_cols, min_cols, sum_cols};
-pub use rows::{argmax_rows, logsumexp_rows, max_rows, min_rows, sum_rows};
+pub use cols::{argmax_cols, argmin_cols, max_cols, min_cols, sum_cols};
+pub use moments::{prod_cols, prod_rows, variance_cols, variance_rows, Spread};
+pub use rows::{argmax_rows, argmin_rows, logsumexp_rows, max_rows, min_rows, sum_rows};
 
 use super::simd::{Arch, Fused, Plain};
 use super::{isa, Isa, Real};
@@ -188,7 +191,17 @@ pub fn min<T: Real>(x: &[T]) -> Option<T> {
 
 /// Index of the first maximum (of the first NaN if any); `None` when empty.
 pub fn argmax<T: Real>(x: &[T]) -> Option<usize> {
-    let m = max(x)?;
+    max(x).and_then(|m| position_of(x, m))
+}
+
+/// Index of the first minimum (of the first NaN if any); `None` when empty.
+pub fn argmin<T: Real>(x: &[T]) -> Option<usize> {
+    min(x).and_then(|m| position_of(x, m))
+}
+
+/// Index of the first element equal to the extremum `m` (the first NaN
+/// when `m` is NaN, since an extremum is NaN exactly when a NaN is present).
+fn position_of<T: Real>(x: &[T], m: T) -> Option<usize> {
     if m.is_nan() {
         x.iter().position(|v| v.is_nan())
     } else {

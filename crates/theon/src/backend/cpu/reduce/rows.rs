@@ -17,7 +17,12 @@ fn check<T, U>(op: &str, x: &[T], rows: usize, cols: usize, out: &[U]) {
 }
 
 /// Applies `f` to each row, in parallel when the matrix is large.
-fn per_row<T: Real, U: Send>(x: &[T], cols: usize, out: &mut [U], f: impl Fn(&[T]) -> U + Sync) {
+pub(super) fn per_row<T: Real, U: Send>(
+    x: &[T],
+    cols: usize,
+    out: &mut [U],
+    f: impl Fn(&[T]) -> U + Sync,
+) {
     if cols == 0 {
         out.iter_mut().for_each(|o| *o = f(&[]));
     } else if x.len() >= PAR_MIN {
@@ -67,9 +72,25 @@ pub fn min_rows<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [T]) -> Re
 
 /// `out[i] = argmax(x[i, :])` (first max, or first NaN); errors when `cols == 0 < rows`.
 pub fn argmax_rows<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [usize]) -> Result<()> {
-    check("argmax_rows", x, rows, cols, out);
-    empty_rows("argmax", rows, cols)?;
-    per_row(x, cols, out, |r| super::argmax(r).unwrap_or(0));
+    arg_rows("argmax", x, rows, cols, out, super::argmax)
+}
+
+/// `out[i] = argmin(x[i, :])` (first min, or first NaN); errors when `cols == 0 < rows`.
+pub fn argmin_rows<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [usize]) -> Result<()> {
+    arg_rows("argmin", x, rows, cols, out, super::argmin)
+}
+
+fn arg_rows<T: Real>(
+    op: &str,
+    x: &[T],
+    rows: usize,
+    cols: usize,
+    out: &mut [usize],
+    arg: fn(&[T]) -> Option<usize>,
+) -> Result<()> {
+    check(op, x, rows, cols, out);
+    empty_rows(op, rows, cols)?;
+    per_row(x, cols, out, |r| arg(r).unwrap_or(0));
     Ok(())
 }
 
