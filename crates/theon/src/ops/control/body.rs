@@ -282,6 +282,21 @@ fn seeds_are_independent(pairs: &[(Var, Var)]) -> bool {
     })
 }
 
+/// The pullback of an op that stands for the graph `expanded` (its
+/// outputs, built from `inputs`): the vector-Jacobian product of that
+/// graph, disconnected where an input does not reach an output.
+pub fn expanded_pullback(
+    expanded: &[Var],
+    inputs: &[Var],
+    output_grads: &[Var],
+) -> Result<Vec<Grad>> {
+    let grads: Vec<Option<Var>> = output_grads.iter().cloned().map(Some).collect();
+    Ok(vjp(expanded, &grads, inputs)?
+        .into_iter()
+        .map(|g| g.map_or(Grad::Disconnected, Grad::Value))
+        .collect())
+}
+
 /// The Jacobian-vector product of `outputs` along `tangents` (one per
 /// `wrt`, `None` for no tangent); `None` for integer outputs.
 pub fn jvp(outputs: &[Var], wrt: &[Var], tangents: &[Option<Var>]) -> Result<Vec<Option<Var>>> {

@@ -210,12 +210,7 @@ impl Op for RowBlocked {
         output_grads: &[Var],
     ) -> Result<Vec<Grad>> {
         let expanded = self.expand(inputs)?;
-        let pairs: Vec<Option<Var>> = output_grads.iter().cloned().map(Some).collect();
-        let grads = super::body::vjp(&expanded, &pairs, inputs)?;
-        Ok(grads
-            .into_iter()
-            .map(|g| g.map_or(Grad::Disconnected, Grad::Value))
-            .collect())
+        super::body::expanded_pullback(&expanded, inputs, output_grads)
     }
 
     fn pushforward(

@@ -82,12 +82,7 @@ impl Op for SoftmaxWithCrossentropy {
         output_grads: &[Var],
     ) -> Result<Vec<Grad>> {
         let expanded = self.expand(inputs)?;
-        let grads: Vec<Option<Var>> = output_grads.iter().cloned().map(Some).collect();
-        let terms = crate::ops::control::body::vjp(&expanded, &grads, inputs)?;
-        Ok(terms
-            .into_iter()
-            .map(|g| g.map_or(Grad::Disconnected, Grad::Value))
-            .collect())
+        crate::ops::control::body::expanded_pullback(&expanded, inputs, output_grads)
     }
 
     fn pushforward(
