@@ -143,8 +143,13 @@ pub(crate) fn min_serial<T: Real>(x: &[T]) -> T {
     dispatch!(min_leaf, min_leaf_avx2, T, (x))
 }
 
-/// Pairwise tree over leaves; halves run in parallel above `PAR_MIN`.
-fn tree<T: Real>(x: &[T], leaf: fn(&[T]) -> T, combine: fn(T, T) -> T) -> T {
+/// Pairwise tree over leaves of at most `LEAF` elements (split at
+/// multiples of `LANES`); halves run in parallel above `PAR_MIN`.
+pub(super) fn tree<T: Real, R: Send>(
+    x: &[T],
+    leaf: &(dyn Fn(&[T]) -> R + Sync),
+    combine: fn(R, R) -> R,
+) -> R {
     if x.len() <= LEAF {
         return leaf(x);
     }
@@ -160,7 +165,7 @@ fn tree<T: Real>(x: &[T], leaf: fn(&[T]) -> T, combine: fn(T, T) -> T) -> T {
 
 /// Sum of `x` (0 when empty), pairwise-accurate.
 pub fn sum<T: Real>(x: &[T]) -> T {
-    tree(x, sum_serial, |a, b| a + b)
+    tree(x, &sum_serial, |a, b| a + b)
 }
 
 fn max2<T: Real>(a: T, b: T) -> T {
@@ -181,12 +186,12 @@ fn min2<T: Real>(a: T, b: T) -> T {
 
 /// Largest element (NaN if any is NaN); `None` when empty.
 pub fn max<T: Real>(x: &[T]) -> Option<T> {
-    (!x.is_empty()).then(|| tree(x, max_serial, max2))
+    (!x.is_empty()).then(|| tree(x, &max_serial, max2))
 }
 
 /// Smallest element (NaN if any is NaN); `None` when empty.
 pub fn min<T: Real>(x: &[T]) -> Option<T> {
-    (!x.is_empty()).then(|| tree(x, min_serial, min2))
+    (!x.is_empty()).then(|| tree(x, &min_serial, min2))
 }
 
 /// Index of the first maximum (of the first NaN if any); `None` when empty.

@@ -19,7 +19,7 @@
 
 use super::cols::{check, per_block};
 use super::rows::per_row;
-use super::{dispatch, pairwise_lanes, twin, LANES, LEAF, PAR_MIN};
+use super::{dispatch, pairwise_lanes, tree, twin, LANES};
 use crate::backend::cpu::simd::{Arch, Fused, Plain};
 use crate::backend::cpu::{isa, Isa, Real};
 
@@ -118,26 +118,6 @@ twin!(prod_leaf, prod_leaf_avx2, (x: &[T]) -> f64);
 
 fn prod_leaf_any<T: Real>(x: &[T]) -> f64 {
     dispatch!(prod_leaf, prod_leaf_avx2, T, (x))
-}
-
-/// Pairwise tree over leaves of `LEAF` elements; halves run in parallel
-/// above `PAR_MIN` elements.
-fn tree<T: Real>(
-    x: &[T],
-    leaf: &(dyn Fn(&[T]) -> f64 + Sync),
-    combine: fn(f64, f64) -> f64,
-) -> f64 {
-    if x.len() <= LEAF {
-        return leaf(x);
-    }
-    let mid = (x.len() / 2).next_multiple_of(LANES).min(x.len());
-    let (a, b) = x.split_at(mid);
-    let (ra, rb) = if x.len() >= PAR_MIN {
-        rayon::join(|| tree(a, leaf, combine), || tree(b, leaf, combine))
-    } else {
-        (tree(a, leaf, combine), tree(b, leaf, combine))
-    };
-    combine(ra, rb)
 }
 
 /// The two-pass spread statistic of one slice.
