@@ -306,6 +306,49 @@ fn float_to_int_casts_truncate_saturate_and_wrap_as_the_reference() {
     }
 }
 
+#[test]
+fn float_to_int_casts_of_blocks_within_i32_and_at_its_edges() {
+    // Whole blocks of finite values within i32 take the vector path;
+    // one block holds the edges of i32 and a NaN.
+    let n = 300_001;
+    let mut v = Tensor::randn(F64, &[n], 11).to_f64_vec();
+    v.iter_mut().for_each(|x| *x *= 1e5);
+    let edges = [
+        -2147483648.9,
+        2147483647.9,
+        2147483648.0,
+        -2147483649.0,
+        f64::NAN,
+        -0.9,
+    ];
+    v[150_000..150_006].copy_from_slice(&edges);
+    v[3000] = -2147483648.9;
+    v[5000] = 2147483647.9;
+    let x = Tensor::from_vec(v.clone(), &[n]).unwrap();
+    for d in [I8, I16, I32, U8, U16, U32, I64, U64] {
+        let c = composite(&[F64], &[(ScalarOp::Cast(d), &[0])], vec![1]);
+        let out = check_exact(c, std::slice::from_ref(&x), &[unknown(F64, 1)], TYPED);
+        let got = ints_of(&out[0]);
+        for e in (0..n)
+            .step_by(97)
+            .chain(150_000..150_006)
+            .chain([3000, 5000])
+        {
+            let f = v[e];
+            let want = match d {
+                U64 if f < 0.0 => f as i64 as u64 as i128,
+                U64 => f as u64 as i128,
+                _ if d.kind() == crate::dtype::Kind::UInt && f < 0.0 => {
+                    wrapped(f as i64 as u64 as i128, d)
+                }
+                _ if d.kind() == crate::dtype::Kind::UInt => wrapped(f as u64 as i128, d),
+                _ => wrapped(f as i64 as i128, d),
+            };
+            assert_eq!(got[e], want, "{d} of {f} at {e}");
+        }
+    }
+}
+
 /// Inputs (x f32, i i32, u u8, m bool): int and float values mixed.
 fn mixed_body() -> Composite {
     use BinaryOp::*;
