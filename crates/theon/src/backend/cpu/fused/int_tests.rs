@@ -585,7 +585,54 @@ fn kernel_name(op: impl Op, dtypes: &[DType]) -> String {
 }
 
 #[test]
-fn selection_prefers_the_float_lanes_and_declines_float16() {
+fn float16_values_and_float16_compute_round_like_the_reference() {
+    use BinaryOp::*;
+    // exp of int8 and sqrt of uint8 compute in float16 (NumPy's rule);
+    // f16 * f32 in float32; a cast of f64 to float16; f16 comparisons.
+    let c = composite(
+        &[I8, U8, F16, F32, F64],
+        &[
+            (un(UnaryOp::Exp), &[0]),    // 5  f16
+            (un(UnaryOp::Sqrt), &[1]),   // 6  f16
+            (bin(Mul), &[2, 3]),         // 7  f32
+            (ScalarOp::Cast(F16), &[4]), // 8  f16
+            (bin(Add), &[5, 8]),         // 9  f16
+            (bin(Lt), &[2, 8]),          // 10 bool
+            (ScalarOp::Cast(I16), &[9]), // 11 i16
+            (bin(Mul), &[2, 0]),         // 12 f16 * i8 -> f16
+        ],
+        vec![5, 6, 7, 8, 9, 10, 11, 12],
+    );
+    let types = [
+        unknown(I8, 1),
+        unknown(U8, 1),
+        unknown(F16, 1),
+        unknown(F32, 1),
+        unknown(F64, 1),
+    ];
+    for (s, &n) in SIZES.iter().enumerate() {
+        let seed = 60 + 5 * s as u64;
+        let ins = [
+            Tensor::rand_int(I8, &[n], -12, 13, seed),
+            wide_ints(U8, &[n], seed + 1),
+            Tensor::randn(F64, &[n], seed + 2)
+                .scale_for_test(30.0)
+                .cast(F16),
+            Tensor::randn(F32, &[n], seed + 3),
+            Tensor::randn(F64, &[n], seed + 4).scale_for_test(1e4),
+        ];
+        let out = check_exact(c.clone(), &ins, &types, TYPED);
+        // Independently: the cast of f64 to float16.
+        let (v, got) = (ins[4].to_f64_vec(), out[3].to_f64_vec());
+        for e in 0..n.min(3000) {
+            let want = half::f16::from_f64(v[e]).to_f64();
+            assert!(same(Scalar::Float(got[e]), Scalar::Float(want)), "at {e}");
+        }
+    }
+}
+
+#[test]
+fn selection_prefers_the_float_lanes() {
     use BinaryOp::*;
     assert_eq!(kernel_name(Elemwise::new(bin(Add)), &[I64, I64]), TYPED);
     assert_eq!(kernel_name(Elemwise::new(bin(Lt)), &[I32, I32]), TYPED);
@@ -602,8 +649,8 @@ fn selection_prefers_the_float_lanes_and_declines_float16() {
         kernel_name(Elemwise::new(bin(Add)), &[F32, F64]),
         "cpu.fused_float64"
     );
-    assert_eq!(kernel_name(Elemwise::new(bin(Mul)), &[F16, F32]), "perform");
-    assert_eq!(kernel_name(Elemwise::new(bin(Add)), &[I16, F16]), "perform");
+    assert_eq!(kernel_name(Elemwise::new(bin(Mul)), &[F16, F32]), TYPED);
+    assert_eq!(kernel_name(Elemwise::new(bin(Add)), &[I16, F16]), TYPED);
 }
 
 #[test]

@@ -252,7 +252,7 @@ fn kernel_for(inputs: Vec<DType>, body: Vec<CompositeNode>) -> String {
 }
 
 #[test]
-fn bodies_outside_the_lanes_run_typed_or_keep_the_reference_kernel() {
+fn bodies_outside_the_lanes_run_typed() {
     use BinaryOp::*;
     let typed = "cpu.fused_typed";
     // Integer arithmetic inside the body (see int_tests.rs).
@@ -273,9 +273,9 @@ fn bodies_outside_the_lanes_run_typed_or_keep_the_reference_kernel() {
         node(ScalarOp::Cast(F32), &[2], F32),
     ];
     assert_eq!(kernel_for(vec![I32, Bool], int_bool), typed);
-    // float16 keeps the reference kernel.
+    // float16 values.
     let f16 = vec![node(bin(Mul), &[0, 1], F32)];
-    assert_eq!(kernel_for(vec![F16, F32], f16), "perform");
+    assert_eq!(kernel_for(vec![F16, F32], f16), typed);
     // Lowered: f32 with f64, an int16 in f32 arithmetic.
     let mixed = vec![node(bin(Add), &[0, 1], F64)];
     assert_eq!(kernel_for(vec![F32, F64], mixed), "cpu.fused_float64");

@@ -9,8 +9,9 @@
 //! - `reduce`: a sum of a body (`ReduceOfElemwise`) without materialising it;
 //! - `typed`, `typed_eval`, `typed_walk`: the kernel for bodies the float
 //!   lanes decline (integer arithmetic, casts to integers, where/min/max
-//!   over integers, mixed with floats): i64 and f64 register banks, exact
-//!   to the reference bit for bit (integer overflow wraps as NumPy's).
+//!   over integers, float16, mixed with floats): i64 and f64 register
+//!   banks, exact to the reference bit for bit (integer overflow wraps as
+//!   NumPy's).
 //!
 //! Results match the reference `perform` exactly for arithmetic,
 //! comparisons, casts and the f64 fallbacks, and within the math kernels'
@@ -70,8 +71,8 @@ pub struct FusedKernel {
 }
 
 impl FusedKernel {
-    /// The kernel for a composite body, or `None` when its dtypes or ops
-    /// are outside what the fused loops handle (float16 values).
+    /// The kernel for a composite body, or `None` when it has more inputs
+    /// than the fused loops take (64).
     pub fn for_composite(c: &Composite, destroy: Option<usize>) -> Option<FusedKernel> {
         FusedKernel::build(c.name(), &c.inputs, &c.body, &c.outputs, destroy)
     }

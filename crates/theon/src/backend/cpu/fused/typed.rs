@@ -11,7 +11,8 @@
 //! agree bit for bit, integer overflow wraps at the node's dtype as NumPy's
 //! does, and float → int casts truncate (saturating, NaN → 0) before
 //! wrapping. Invariant: a value of an integer dtype `d` is held in its i64
-//! register already wrapped to `d`. Only float16 is declined.
+//! register already wrapped to `d`, a float32 / float16 value in its f64
+//! register already rounded to `d`.
 
 use super::plan::{wide_unary, Regs, Src, MAX_INPUTS};
 use super::typed_walk::TScratch;
@@ -24,16 +25,15 @@ use std::sync::Mutex;
 pub(crate) enum Bank {
     /// i64: booleans (0/1) and integers (wrapped to their dtype).
     Int,
-    /// f64: float64 values, and float32 values rounded to float32.
+    /// f64: float64 values, and float32 / float16 values rounded to theirs.
     Float,
 }
 
-/// The bank of a dtype's values; `None` for float16.
-pub(crate) fn bank_of(d: DType) -> Option<Bank> {
+/// The bank of a dtype's values.
+pub(crate) fn bank_of(d: DType) -> Bank {
     match d.kind() {
-        Kind::Bool | Kind::Int | Kind::UInt => Some(Bank::Int),
-        Kind::Float if d == DType::F16 => None,
-        Kind::Float => Some(Bank::Float),
+        Kind::Bool | Kind::Int | Kind::UInt => Bank::Int,
+        Kind::Float => Bank::Float,
     }
 }
 
@@ -111,6 +111,8 @@ pub(crate) enum FloatUn {
     Trunc,
     /// Rounds to the nearest float32.
     RoundF32,
+    /// Rounds to the nearest float16 (`f16::from_f64`, as the reference).
+    RoundF16,
     /// The reference's f64 function.
     Wide(fn(f64) -> f64),
 }
@@ -196,8 +198,8 @@ pub(crate) struct TypedPlan {
     pub pool: Mutex<Vec<TScratch>>,
 }
 
-/// Lowers a body; `None` when some value or compute dtype is float16, an
-/// op has no form at its compute dtype, or there are too many inputs.
+/// Lowers a body; `None` when an op has no form at its compute dtype (the
+/// type rules refuse those too) or there are too many inputs.
 pub(crate) fn lower(
     inputs: &[DType],
     body: &[CompositeNode],
@@ -206,7 +208,7 @@ pub(crate) fn lower(
     if inputs.len() > MAX_INPUTS {
         return None;
     }
-    let input_banks: Vec<Bank> = inputs.iter().map(|&d| bank_of(d)).collect::<Option<_>>()?;
+    let input_banks: Vec<Bank> = inputs.iter().map(|&d| bank_of(d)).collect();
     let n_in = inputs.len();
     let mut last_use = vec![None; n_in + body.len()];
     for (j, node) in body.iter().enumerate() {
@@ -243,7 +245,7 @@ pub(crate) fn lower(
         n_float_regs: low.floats.count,
         outputs: outputs
             .iter()
-            .map(|&o| (low.values[o].0, bank_of(low.values[o].1).expect("checked")))
+            .map(|&o| (low.values[o].0, bank_of(low.values[o].1)))
             .collect(),
         instrs: low.instrs,
         input_banks,
@@ -287,7 +289,7 @@ enum Lowered {
 
 impl Lowering {
     fn release(&mut self, (src, d): (Src, DType)) {
-        let (Src::Reg(r), Some(bank)) = (src, bank_of(d)) else {
+        let (Src::Reg(r), bank) = (src, bank_of(d)) else {
             return;
         };
         let shared = &mut self.shared[bank as usize];
@@ -303,7 +305,7 @@ impl Lowering {
 
     /// Records one more value held in `src` (an existing value's register).
     fn share(&mut self, (src, d): (Src, DType)) {
-        if let (Src::Reg(r), Some(bank)) = (src, bank_of(d)) {
+        if let (Src::Reg(r), bank) = (src, bank_of(d)) {
             let shared = &mut self.shared[bank as usize];
             if shared.len() <= r {
                 shared.resize(r + 1, 0);
@@ -330,9 +332,6 @@ impl Lowering {
             ScalarOp::Cast(d) => vec![d],
             op => op.signature(&arg_dtypes).ok()?.0,
         };
-        if cast_to.iter().any(|&d| bank_of(d).is_none()) || bank_of(node.dtype).is_none() {
-            return None;
-        }
         let mut args = Vec::with_capacity(node.args.len());
         for (&a, &want) in node.args.iter().zip(&cast_to) {
             let (src, have) = self.values[a];
@@ -342,7 +341,7 @@ impl Lowering {
         let (src, dtype) = match node.op {
             ScalarOp::Cast(d) => (args[0], d),
             ScalarOp::Switch => {
-                let step = match bank_of(compute)? {
+                let step = match bank_of(compute) {
                     Bank::Int => TStep::SelectInt(args[0], args[1], args[2]),
                     Bank::Float => TStep::SelectFloat(args[0], args[1], args[2]),
                 };
@@ -393,22 +392,31 @@ impl Lowering {
         match (have.kind(), want.kind()) {
             (Kind::Float, Kind::Bool) => self.emit(TStep::Test(FloatTest::ToBool, src), want),
             (_, Kind::Bool) => self.emit(TStep::Int(IntUn::ToBool, src), want),
-            (Kind::Float, Kind::Float) if want == DType::F32 => {
-                self.emit(TStep::Float(FloatUn::RoundF32, src), want)
-            }
-            (Kind::Float, Kind::Float) => src,
+            (Kind::Float, Kind::Float) => match round_to(want) {
+                // Narrower float dtypes are exact in the wider ones.
+                Some(r) if want < have => self.emit(TStep::Float(r, src), want),
+                _ => src,
+            },
             (Kind::Float, _) => self.emit(TStep::ToInt(src, want), want),
             (_, Kind::Float) => {
                 let wide = self.emit(TStep::ToFloat(src, have == DType::U64), DType::F64);
-                if want == DType::F32 {
-                    self.emit(TStep::Float(FloatUn::RoundF32, wide), want)
-                } else {
-                    wide
+                match round_to(want) {
+                    Some(r) => self.emit(TStep::Float(r, wide), want),
+                    None => wide,
                 }
             }
             _ if fits(have, want) => src,
             _ => self.emit(TStep::Int(IntUn::Wrap(want), src), want),
         }
+    }
+}
+
+/// The rounding that makes an f64 a value of float dtype `d`.
+fn round_to(d: DType) -> Option<FloatUn> {
+    match d {
+        DType::F32 => Some(FloatUn::RoundF32),
+        DType::F16 => Some(FloatUn::RoundF16),
+        _ => None,
     }
 }
 

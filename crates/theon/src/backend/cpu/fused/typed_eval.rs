@@ -342,6 +342,7 @@ fn float_unary(op: FloatUn, x: &[f64], out: &mut [f64]) {
         FloatUn::Round => map1(x, out, f64::round_ties_even),
         FloatUn::Trunc => map1(x, out, f64::trunc),
         FloatUn::RoundF32 => map1(x, out, |v| v as f32 as f64),
+        FloatUn::RoundF16 => map1(x, out, |v| half::f16::from_f64(v).to_f64()),
         FloatUn::Wide(f) => map1(x, out, f),
     }
 }
