@@ -348,10 +348,11 @@ impl Lowering {
                 (self.emit(step, compute), compute)
             }
             ScalarOp::Clip => {
-                let hi = lower_binary(BinaryOp::Maximum, compute, args[0], args[1])?;
-                let lower = self.place(hi, args[0]);
-                let lo = lower_binary(BinaryOp::Minimum, compute, lower.0, args[2])?;
-                self.place(lo, lower.0)
+                // minimum(maximum(x, lo), hi), as the reference evaluates it.
+                let max = lower_binary(BinaryOp::Maximum, compute, args[0], args[1])?;
+                let raised = self.place(max, args[0]);
+                let min = lower_binary(BinaryOp::Minimum, compute, raised.0, args[2])?;
+                self.place(min, raised.0)
             }
             ScalarOp::Unary(u) => {
                 let l = lower_unary(u, compute, args[0])?;
