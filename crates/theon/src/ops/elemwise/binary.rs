@@ -273,7 +273,7 @@ fn python_floordiv(x: i64, y: i64) -> i64 {
         return 0;
     }
     let q = x.wrapping_div(y);
-    if (x % y != 0) && ((x < 0) != (y < 0)) {
+    if (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0)) {
         q - 1
     } else {
         q

@@ -13,7 +13,8 @@
 //!   float32, as the reference's scalar cast does).
 //!
 //! Integer-valued body nodes (integer arithmetic), casts to integers and
-//! other dtypes (float16, uint64) are not lowered.
+//! other dtypes (float16, uint64) are not lowered to a lane; they run on
+//! the typed banks instead (`typed`).
 
 use super::plan::{Instr, Simple, Src, Step};
 use crate::dtype::DType;

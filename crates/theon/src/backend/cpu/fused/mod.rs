@@ -6,7 +6,12 @@
 //! - `block`: running the instructions over a block of ≤ 256 elements
 //!   (vectorised math kernels, plain loops, f64 fallbacks);
 //! - `walk`: broadcasting, strided inputs, rows and blocks, threads;
-//! - `reduce`: a sum of a body (`ReduceOfElemwise`) without materialising it.
+//! - `reduce`: a sum of a body (`ReduceOfElemwise`) without materialising it;
+//! - `typed`, `typed_eval`, `typed_walk`: the kernel for bodies the float
+//!   lanes decline (integer arithmetic, casts to integers, where/min/max
+//!   over integers, float16, mixed with floats): i64 and f64 register
+//!   banks, exact to the reference bit for bit (integer overflow wraps as
+//!   NumPy's).
 //!
 //! Results match the reference `perform` exactly for arithmetic,
 //! comparisons, casts and the f64 fallbacks, and within the math kernels'
@@ -17,8 +22,13 @@ mod dtypes;
 mod lane;
 mod plan;
 mod reduce;
+mod typed;
+mod typed_eval;
+mod typed_walk;
 mod walk;
 
+#[cfg(test)]
+mod int_tests;
 #[cfg(test)]
 mod mixed_tests;
 #[cfg(test)]
@@ -44,6 +54,8 @@ use walk::{Feed, IntData, Layout, Sink};
 enum AnyPlan {
     F32(Plan<f32>),
     F64(Plan<f64>),
+    /// Integer (or integer and float) bodies: see `typed`.
+    Typed(typed::TypedPlan),
 }
 
 /// A fused elementwise kernel for one node (see the module docs).
@@ -59,8 +71,8 @@ pub struct FusedKernel {
 }
 
 impl FusedKernel {
-    /// The kernel for a composite body, or `None` when its dtypes or ops
-    /// are outside what the fused loops handle.
+    /// The kernel for a composite body, or `None` when it has more inputs
+    /// than the fused loops take (64).
     pub fn for_composite(c: &Composite, destroy: Option<usize>) -> Option<FusedKernel> {
         FusedKernel::build(c.name(), &c.inputs, &c.body, &c.outputs, destroy)
     }
@@ -90,10 +102,20 @@ impl FusedKernel {
         outputs: &[usize],
         destroy: Option<usize>,
     ) -> Option<FusedKernel> {
-        let float = dtypes::lane_dtype(inputs, body)?;
-        let plan = match float {
-            DType::F32 => AnyPlan::F32(plan::lower::<f32>(inputs, body, outputs)?),
-            _ => AnyPlan::F64(plan::lower::<f64>(inputs, body, outputs)?),
+        // The float lanes first (vectorised math); bodies they decline run
+        // on the typed banks.
+        let lane = dtypes::lane_dtype(inputs, body);
+        let float = match lane {
+            Some(DType::F32) => plan::lower::<f32>(inputs, body, outputs).map(AnyPlan::F32),
+            Some(_) => plan::lower::<f64>(inputs, body, outputs).map(AnyPlan::F64),
+            None => None,
+        };
+        let (plan, flavour) = match (float, lane) {
+            (Some(p), Some(lane)) => (p, lane.to_string()),
+            _ => (
+                AnyPlan::Typed(typed::lower(inputs, body, outputs)?),
+                "typed".to_string(),
+            ),
         };
         let dtype_of = |v: usize| {
             if v < inputs.len() {
@@ -108,7 +130,7 @@ impl FusedKernel {
             "fused"
         };
         Some(FusedKernel {
-            name: format!("cpu.{kind}_{float}"),
+            name: format!("cpu.{kind}_{flavour}"),
             op_name,
             plan,
             in_dtypes: inputs.to_vec(),
@@ -221,6 +243,9 @@ impl FusedKernel {
             match &self.plan {
                 AnyPlan::F32(p) => exec(p, &tensors[..n], &layout, &mut outputs[first..]),
                 AnyPlan::F64(p) => exec(p, &tensors[..n], &layout, &mut outputs[first..]),
+                AnyPlan::Typed(p) => {
+                    typed_walk::exec(p, &tensors[..n], &layout, &mut outputs[first..])
+                }
             }
         }
         Ok(())

@@ -112,19 +112,19 @@ pub(crate) struct Plan<T> {
 
 /// Register allocation with reuse.
 #[derive(Default)]
-struct Regs {
+pub(super) struct Regs {
     free: Vec<usize>,
-    count: usize,
+    pub(super) count: usize,
 }
 
 impl Regs {
-    fn alloc(&mut self) -> usize {
+    pub(super) fn alloc(&mut self) -> usize {
         self.free.pop().unwrap_or_else(|| {
             self.count += 1;
             self.count - 1
         })
     }
-    fn release(&mut self, src: Src) {
+    pub(super) fn release(&mut self, src: Src) {
         if let Src::Reg(r) = src {
             self.free.push(r);
         }
@@ -296,7 +296,7 @@ fn lower_unary<T: Lane>(u: UnaryOp, x: Src, on_bool: bool) -> Option<Step<T>> {
 
 /// The reference's f64 function for ops without a vectorised kernel (the
 /// same expressions as `UnaryOp::eval`, so results agree bit for bit).
-fn wide_unary(u: UnaryOp) -> Option<fn(f64) -> f64> {
+pub(super) fn wide_unary(u: UnaryOp) -> Option<fn(f64) -> f64> {
     use UnaryOp::*;
     Some(match u {
         Exp => f64::exp,

@@ -53,6 +53,9 @@ pub fn select(op: &dyn Op, inputs: &[TensorType]) -> Option<FusedReduceKernel> {
         return None;
     }
     let body = FusedKernel::for_composite(&op.body, None)?;
+    if matches!(body.plan, AnyPlan::Typed(_)) {
+        return None;
+    }
     Some(FusedReduceKernel {
         name: format!("cpu.fused_sum_{dtype}"),
         op_name: op.name(),
@@ -112,6 +115,9 @@ impl Kernel for FusedReduceKernel {
         match &self.body.plan {
             AnyPlan::F32(p) => sum_into(p, &layout, &tensors, dims, out.data_mut::<f32>()),
             AnyPlan::F64(p) => sum_into(p, &layout, &tensors, dims, out.data_mut::<f64>()),
+            AnyPlan::Typed(_) => {
+                return Err(Error::value(&self.op_name, "has no float body plan"));
+            }
         }
         outputs.push(out);
         Ok(())

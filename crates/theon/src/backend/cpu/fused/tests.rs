@@ -295,14 +295,14 @@ fn inplace_writes_into_the_dying_input_and_only_then() {
 }
 
 #[test]
-fn declines_integer_bodies() {
-    // Integer arithmetic stays on the reference kernel; mixed bodies are
-    // covered by `mixed_tests`.
+fn integer_bodies_leave_the_float_lanes() {
+    // Integer arithmetic runs on the typed kernel (covered by
+    // `int_tests`); mixed float bodies by `mixed_tests`.
     let types = [unknown(DType::I32, 1), unknown(DType::I32, 1)];
     let op: Arc<dyn Op> = Arc::new(Elemwise::new(bin(BinaryOp::Add)));
     let x = Tensor::rand_int(DType::I32, &[5], -9, 9, 1);
     let (name, _) = run_selected(&op, vec![x.clone(), x], &types, &[false, false]);
-    assert_eq!(name, "perform");
+    assert_eq!(name, "cpu.fused_typed");
 }
 
 #[test]

@@ -143,7 +143,7 @@ impl Layout {
 /// Measured with `examples/fused_threshold.rs`: see docs/kernels.md.
 pub const PAR_WORK: usize = 1 << 17;
 /// Smallest range a thread is given.
-const MIN_TASK: usize = 1 << 14;
+pub(super) const MIN_TASK: usize = 1 << 14;
 
 /// Runs `plan` over the whole output, writing `sinks` (one per output,
 /// each the full C-order output).
@@ -229,7 +229,7 @@ impl<T: Lane> Scratch<T> {
 }
 
 /// Sets `index` to the multi-index of flat position `flat` in `shape`.
-fn unravel_into(mut flat: usize, shape: &[usize], index: &mut Vec<usize>) {
+pub(super) fn unravel_into(mut flat: usize, shape: &[usize], index: &mut Vec<usize>) {
     index.clear();
     index.resize(shape.len(), 0);
     for (i, &d) in index.iter_mut().zip(shape).rev() {
@@ -311,7 +311,7 @@ pub(super) fn run_range<T: Lane>(
 }
 
 /// Element offset of input `i` at the multi-index `index`.
-fn base_of(layout: &Layout, i: usize, index: &[usize]) -> isize {
+pub(super) fn base_of(layout: &Layout, i: usize, index: &[usize]) -> isize {
     let s = &layout.strides[i];
     layout.offsets[i]
         + index
@@ -323,7 +323,7 @@ fn base_of(layout: &Layout, i: usize, index: &[usize]) -> isize {
 
 /// Moves the odometer `index` forward by `by` elements of its last dim
 /// (which must not run past the end of the current row).
-fn advance(index: &mut [usize], shape: &[usize], by: usize) {
+pub(super) fn advance(index: &mut [usize], shape: &[usize], by: usize) {
     let nd = shape.len();
     index[nd - 1] += by;
     let mut axis = nd - 1;
