@@ -24,6 +24,9 @@ pub fn register(registry: &mut KernelRegistry) {
     registry.register("cpu.sort", |op, inputs, _| {
         node::sort::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });
+    registry.register("cpu.repeat", |op, inputs, _| {
+        node::repeat::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
     registry.register("cpu.blas", |op, inputs, _| {
         node::blas::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });

@@ -1,4 +1,4 @@
-//! The `cpu.cumulative` and `cpu.sort` kernels, and the column max/min and
+//! The `cpu.cumulative`, `cpu.sort` and `cpu.repeat` kernels, and the column max/min and
 //! row argmax/argmin paths of `cpu.reduce`, against the reference
 //! `perform`: odd sizes (0, 1, 7, 1023, 300001), every axis form, keepdims,
 //! transposed and stepped inputs, float32 and float64, ties (argsort must
@@ -10,6 +10,7 @@ use crate::dtype::DType;
 use crate::graph::{Op, TensorType};
 use crate::ops::extra::{Sort, SortKind};
 use crate::ops::reduce::{ArgKind, ArgReduce, CumKind, CumOp, Reduce, ReduceKind};
+use crate::ops::shape::Repeat;
 use crate::prelude::{function, matrix};
 use crate::tensor::Tensor;
 use std::sync::Arc;
@@ -295,5 +296,112 @@ fn kernels_reject_an_input_of_too_low_rank() {
         assert!(name.starts_with("cpu."), "{name}");
         let err = got.expect_err("axis 1 of a vector");
         assert!(err.to_string().contains("axis"), "{err}");
+    }
+}
+
+/// Runs a repeat node on the `cpu.repeat` kernel and the reference.
+#[track_caller]
+fn agree_repeat(axis: Option<usize>, x: &Tensor, reps: &Tensor) {
+    let op: Arc<dyn Op> = Arc::new(Repeat { axis, known: None });
+    let inputs = [x.clone(), reps.clone()];
+    let types = [
+        TensorType::unknown(x.dtype(), x.ndim()),
+        TensorType::unknown(reps.dtype(), reps.ndim()),
+    ];
+    let want = reference(&op, &inputs, &types);
+    let (name, got) = run_selected(&op, inputs.to_vec(), &types, &[false, false]);
+    assert_eq!(name, "cpu.repeat");
+    let what = format!(
+        "{} on {:?} by {:?}",
+        op.name(),
+        x.shape(),
+        reps.to_f64_vec()
+    );
+    match (got, want) {
+        (Ok(g), Ok(w)) => {
+            assert_eq!(g[0].shape(), w[0].shape(), "{what}");
+            assert_eq!(g[0].dtype(), w[0].dtype(), "{what}");
+            assert_eq!(g[0].to_scalars(), w[0].to_scalars(), "{what}");
+        }
+        (Err(g), Err(w)) => assert_eq!(g.to_string(), w.to_string(), "{what}"),
+        (g, w) => panic!("{what}: kernel {g:?} vs reference {w:?}"),
+    }
+}
+
+#[test]
+fn repeat_matches_the_reference_on_every_axis_and_dtype() {
+    for d in [DType::F32, DType::F64, DType::I64, DType::Bool] {
+        for n in SIZES {
+            let x = Tensor::randn(DType::F64, &[n], n as u64).cast(d);
+            for count in [0i64, 1, 3] {
+                agree_repeat(Some(0), &x, &Tensor::scalar(count));
+            }
+            let each = Tensor::rand_int(DType::I64, &[n], 0, 4, 7);
+            agree_repeat(Some(0), &x, &each);
+            agree_repeat(None, &x, &each);
+        }
+        for shape in MATRICES {
+            for x in layouts(|s, seed| Tensor::randn(DType::F64, s, seed).cast(d), shape) {
+                for (axis, len) in [(Some(0), x.shape()[0]), (Some(1), x.shape()[1])] {
+                    agree_repeat(axis, &x, &Tensor::scalar(2i64));
+                    let each = Tensor::rand_int(DType::I32, &[len], 0, 3, 8);
+                    agree_repeat(axis, &x, &each);
+                }
+                agree_repeat(None, &x, &Tensor::scalar(2i64));
+            }
+        }
+    }
+    let x = Tensor::randn(DType::F32, &[3, 5, 7], 9);
+    for axis in [Some(0), Some(1), Some(2)] {
+        let len = x.shape()[axis.unwrap()];
+        agree_repeat(axis, &x, &Tensor::rand_int(DType::I64, &[len], 0, 3, 10));
+    }
+}
+
+#[test]
+fn repeat_rejects_negative_and_mismatched_counts_like_the_reference() {
+    let x = Tensor::randn(DType::F32, &[4, 3], 1);
+    agree_repeat(Some(0), &x, &Tensor::scalar(-1i64));
+    agree_repeat(
+        Some(1),
+        &x,
+        &Tensor::from_vec(vec![1i64, -2, 0], &[3]).unwrap(),
+    );
+    agree_repeat(Some(0), &x, &Tensor::from_vec(vec![1i64, 2], &[2]).unwrap());
+    let op: Arc<dyn Op> = Arc::new(Repeat {
+        axis: Some(0),
+        known: None,
+    });
+    let (_, got) = run_selected(
+        &op,
+        vec![x, Tensor::scalar(-1i64)],
+        &[
+            TensorType::unknown(DType::F32, 2),
+            TensorType::unknown(DType::I64, 0),
+        ],
+        &[false, false],
+    );
+    let err = got.expect_err("a negative count");
+    assert!(
+        err.to_string().contains("repeat{axis=0}") && err.to_string().contains("-1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_transposed_output_is_copied_in_c_order() {
+    for d in FLOATS {
+        let x = matrix("x", d);
+        let f = function(std::slice::from_ref(&x), &[x.t(), x.t() * 1.0]).unwrap();
+        let value = Tensor::randn(d, &[37, 53], 4);
+        let v = value.to_f64_vec();
+        for got in f.call(std::slice::from_ref(&value)).unwrap() {
+            assert_eq!(got.shape(), [53, 37]);
+            assert!(got.is_contiguous());
+            let g = got.to_f64_vec();
+            for (i, j) in (0..53).flat_map(|i| (0..37).map(move |j| (i, j))) {
+                assert_eq!(g[i * 37 + j], v[j * 53 + i]);
+            }
+        }
     }
 }

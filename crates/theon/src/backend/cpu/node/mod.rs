@@ -1,5 +1,5 @@
 //! Kernels for whole graph nodes beyond elementwise ones: reductions,
-//! products, the softmax family, cumulative sums and sorting. Each module has a `select` that the
+//! products, the softmax family, cumulative sums, sorting and repeat. Each module has a `select` that the
 //! registry calls and a `Kernel` that reads `Tensor`s and calls the slice
 //! kernels of this backend.
 
@@ -8,6 +8,7 @@ pub mod cumulative;
 pub mod index;
 pub mod nnet;
 pub mod reduce;
+pub mod repeat;
 pub mod row_blocked;
 pub mod softmax_pair;
 pub mod sort;
