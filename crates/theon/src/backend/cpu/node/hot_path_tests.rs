@@ -1,4 +1,5 @@
-//! The `cpu.cumulative`, `cpu.sort` and `cpu.repeat` kernels, and the column max/min and
+//! The `cpu.cumulative`, `cpu.sort` and `cpu.repeat` kernels, the gather's
+//! last-axis take, and the column max/min and
 //! row argmax/argmin paths of `cpu.reduce`, against the reference
 //! `perform`: odd sizes (0, 1, 7, 1023, 300001), every axis form, keepdims,
 //! transposed and stepped inputs, float32 and float64, ties (argsort must
@@ -9,6 +10,7 @@ use crate::backend::cpu::testing::{assert_close, reference, run_selected, Tol, S
 use crate::dtype::DType;
 use crate::graph::{Op, TensorType};
 use crate::ops::extra::{Sort, SortKind};
+use crate::ops::indexing::{AdvancedSubtensor, Item, SliceSpec};
 use crate::ops::reduce::{ArgKind, ArgReduce, CumKind, CumOp, Reduce, ReduceKind};
 use crate::ops::shape::Repeat;
 use crate::prelude::{function, matrix};
@@ -404,4 +406,74 @@ fn a_transposed_output_is_copied_in_c_order() {
             }
         }
     }
+}
+
+/// `x[:, ..., idx]` on the gather kernel and the reference: same result or
+/// the same error.
+#[track_caller]
+fn agree_take_last(x: &Tensor, idx: &Tensor) {
+    let mut items = vec![Item::Slice(SliceSpec::default()); x.ndim() - 1];
+    items.push(Item::Array(0));
+    let fast = super::take::take_last_axis("take", &items, x, std::slice::from_ref(idx));
+    assert!(fast.is_some(), "the last-axis path must apply");
+    let op: Arc<dyn Op> = Arc::new(AdvancedSubtensor { items });
+    let inputs = [x.clone(), idx.clone()];
+    let types: Vec<TensorType> = inputs
+        .iter()
+        .map(|t| TensorType::unknown(t.dtype(), t.ndim()))
+        .collect();
+    let want = reference(&op, &inputs, &types);
+    let (name, got) = run_selected(&op, inputs.to_vec(), &types, &[false, false]);
+    assert!(name.starts_with("cpu.index.gather"), "{name}");
+    let what = format!("{} on {:?} by {:?}", op.name(), x.shape(), idx.shape());
+    match (got, want) {
+        (Ok(g), Ok(w)) => {
+            assert_eq!(g[0].shape(), w[0].shape(), "{what}");
+            assert_eq!(g[0].to_scalars(), w[0].to_scalars(), "{what}");
+        }
+        (Err(g), Err(w)) => assert_eq!(g.to_string(), w.to_string(), "{what}"),
+        (g, w) => panic!("{what}: kernel {g:?} vs reference {w:?}"),
+    }
+}
+
+#[test]
+fn take_along_the_last_axis_matches_the_reference() {
+    for d in [DType::F32, DType::F64, DType::I64, DType::Bool] {
+        for shape in MATRICES.into_iter().chain([[1100, 1000]]) {
+            let n = shape[1] as i64;
+            for x in layouts(|s, seed| Tensor::randn(DType::F64, s, seed).cast(d), shape) {
+                let n = x.shape()[1] as i64;
+                for (k, it) in [DType::I64, DType::I32].into_iter().enumerate() {
+                    let idx = Tensor::rand_int(it, &[9], -n, n.max(1), k as u64);
+                    agree_take_last(
+                        &x,
+                        &if n == 0 {
+                            idx.slice_axis(0, None, Some(0), 1).unwrap()
+                        } else {
+                            idx
+                        },
+                    );
+                }
+            }
+            if n > 0 {
+                let x = Tensor::randn(DType::F64, &shape, 1).cast(d);
+                agree_take_last(&x, &Tensor::rand_int(DType::I64, &[3, 4], -n, n, 2));
+            }
+        }
+        let v = Tensor::randn(DType::F64, &[300_001], 3).cast(d);
+        agree_take_last(
+            &v,
+            &Tensor::rand_int(DType::I64, &[1000], -300_001, 300_001, 4),
+        );
+        let x3 = Tensor::randn(DType::F64, &[3, 5, 7], 5).cast(d);
+        agree_take_last(&x3, &Tensor::rand_int(DType::I64, &[11], -7, 7, 6));
+    }
+    // Out of range on either side, and any index into an empty axis.
+    let x = Tensor::randn(DType::F32, &[4, 6], 1);
+    agree_take_last(&x, &Tensor::from_vec(vec![0i64, 6], &[2]).unwrap());
+    agree_take_last(&x, &Tensor::from_vec(vec![-7i64], &[1]).unwrap());
+    agree_take_last(
+        &Tensor::randn(DType::F32, &[4, 0], 1),
+        &Tensor::from_vec(vec![0i64], &[1]).unwrap(),
+    );
 }

@@ -13,6 +13,7 @@ pub mod row_blocked;
 pub mod softmax_pair;
 pub mod sort;
 mod sort_keys;
+mod take;
 
 #[cfg(test)]
 mod hot_path_tests;
