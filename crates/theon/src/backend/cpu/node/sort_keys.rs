@@ -89,17 +89,17 @@ pub fn argsort_values<T: SortKey>(lane: &[T], order: &mut [usize]) {
 
 /// Stable LSD radix sort of `keys` (each below `2^bits`), moving `items`
 /// alongside; a pass whose digit is the same for every key is skipped.
-fn radix(keys: &mut [u64], mut items: Option<&mut [usize]>, bits: u32) {
+fn radix(keys: &mut [u64], items: Option<&mut [usize]>, bits: u32) {
     let n = keys.len();
     let counts = histograms(keys, bits.div_ceil(DIGIT));
     let mut key_buf = vec![0u64; n];
     let mut item_buf = vec![0usize; if items.is_some() { n } else { 0 }];
     let (mut ks, mut kd): (&mut [u64], &mut [u64]) = (keys, &mut key_buf);
-    let mut is: &mut [usize] = items.as_deref_mut().unwrap_or(&mut []);
+    let mut is: &mut [usize] = items.unwrap_or(&mut []);
     let mut id: &mut [usize] = &mut item_buf;
     let mut moved = 0;
     for (p, count) in counts.iter().enumerate() {
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue; // every key has the same digit here
         }
         let shift = p as u32 * DIGIT;
