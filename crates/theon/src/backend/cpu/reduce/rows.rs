@@ -101,7 +101,8 @@ const ARG_CHUNK: usize = 2048;
 
 /// Index of the first maximum (`MAX`) or minimum of `x`, or of its first
 /// NaN; 0 when empty. Chunks are visited in order and a chunk replaces the
-/// best only when strictly better (or NaN), so ties keep the first index.
+/// best only when strictly better, so ties keep the first index; a chunk
+/// holding a NaN ends the search at its first NaN.
 #[inline(always)]
 fn arg_row<T: Real, A: Arch, const MAX: bool>(x: &[T]) -> usize {
     let mut best = if MAX {
@@ -111,20 +112,51 @@ fn arg_row<T: Real, A: Arch, const MAX: bool>(x: &[T]) -> usize {
     };
     let mut at = 0;
     for (k, chunk) in x.chunks(ARG_CHUNK).enumerate() {
-        let m = if MAX {
-            super::max_leaf::<T, A>(chunk)
-        } else {
-            super::min_leaf::<T, A>(chunk)
-        };
-        if super::takes::<T, MAX>(m, best) {
+        let (m, nan) = extremum_or_nan::<T, MAX>(chunk);
+        if nan {
+            return k * ARG_CHUNK + first_equal(chunk, T::nan());
+        }
+        if if MAX { m > best } else { m < best } {
             best = m;
             at = k * ARG_CHUNK + first_equal(chunk, m);
-            if m.is_nan() {
-                break; // the first NaN wins
-            }
         }
     }
     at
+}
+
+/// The extremum of `x` ignoring NaNs (a plain `maxps`/`minps` lane loop),
+/// and whether `x` holds a NaN (an or of unordered compares): three vector
+/// operations per register instead of the NaN-propagating select's six.
+#[inline(always)]
+fn extremum_or_nan<T: Real, const MAX: bool>(x: &[T]) -> (T, bool) {
+    let start = if MAX {
+        T::neg_infinity()
+    } else {
+        T::infinity()
+    };
+    let pick = |m: T, v: T| {
+        if (MAX && v > m) || (!MAX && v < m) {
+            v
+        } else {
+            m
+        }
+    };
+    let mut acc = [start; 16];
+    let mut nan = [false; 16];
+    let mut chunks = x.chunks_exact(16);
+    for c in &mut chunks {
+        for ((a, n), &v) in acc.iter_mut().zip(nan.iter_mut()).zip(c) {
+            *a = pick(*a, v);
+            *n |= v.is_nan();
+        }
+    }
+    let mut m = acc.iter().fold(start, |m, &v| pick(m, v));
+    let mut any = nan.iter().fold(false, |a, &n| a | n);
+    for &v in chunks.remainder() {
+        m = pick(m, v);
+        any |= v.is_nan();
+    }
+    (m, any)
 }
 
 /// Index of the first element of `x` equal to `m` (the first NaN when `m`
