@@ -454,7 +454,9 @@ impl Function {
         results.truncate(n_out);
         for (out, &borrow) in results.iter_mut().zip(&self.output_borrow) {
             if !borrow && out.buffer_is_shared() {
-                *out = out.to_contiguous_copy();
+                // The backend's blocked copy: a transposed view is read a
+                // cache line at a time rather than one column at a time.
+                *out = crate::backend::cpu::copy::contiguous(out);
             }
         }
         Ok(results)

@@ -18,6 +18,15 @@ pub fn register(registry: &mut KernelRegistry) {
     registry.register("cpu.reduce", |op, inputs, outputs| {
         node::reduce::select(op, inputs, outputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });
+    registry.register("cpu.cumulative", |op, inputs, _| {
+        node::cumulative::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
+    registry.register("cpu.sort", |op, inputs, _| {
+        node::sort::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
+    registry.register("cpu.repeat", |op, inputs, _| {
+        node::repeat::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
+    });
     registry.register("cpu.blas", |op, inputs, _| {
         node::blas::select(op, inputs).map(|k| Arc::new(k) as Arc<dyn Kernel>)
     });

@@ -47,4 +47,4 @@ pub use mask::Nonzero;
 pub use plan::{gather, Gather};
 pub(crate) use set_inc::check_value_runtime;
 pub use set_inc::{IncMode, IncSubtensor};
-pub use spec::{Item, Scal, SliceSpec};
+pub use spec::{normalize_index, Item, Scal, SliceSpec};

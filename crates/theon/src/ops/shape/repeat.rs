@@ -24,7 +24,7 @@ impl Repeat {
     }
 
     /// Output size of the repeated axis from its input size and the repeats.
-    fn repeated_len(&self, d: usize, reps: &[i64]) -> Result<usize> {
+    pub fn repeated_len(&self, d: usize, reps: &[i64]) -> Result<usize> {
         if let Some(r) = reps.iter().find(|&&r| r < 0) {
             return Err(Error::value(
                 self.name(),

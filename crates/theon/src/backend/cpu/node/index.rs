@@ -105,6 +105,9 @@ impl IndexKernel {
     fn gather(&self, inputs: &Inputs<'_>) -> Result<Tensor> {
         let x = inputs.get(0);
         let index: Vec<Tensor> = (1..inputs.len()).map(|i| inputs.get(i).clone()).collect();
+        if let Some(out) = super::take::take_last_axis(&self.op_name, &self.items, x, &index) {
+            return out;
+        }
         let plan = gather(&self.op_name, &self.items, x.shape(), &index)?;
         let x = dense(x);
         let mut out = Tensor::zeros(x.dtype(), &plan.shape);

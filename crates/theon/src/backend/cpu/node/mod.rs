@@ -1,15 +1,22 @@
 //! Kernels for whole graph nodes beyond elementwise ones: reductions,
-//! products and the softmax family. Each module has a `select` that the
+//! products, the softmax family, cumulative sums, sorting and repeat. Each module has a `select` that the
 //! registry calls and a `Kernel` that reads `Tensor`s and calls the slice
 //! kernels of this backend.
 
 pub mod blas;
+pub mod cumulative;
 pub mod index;
 pub mod nnet;
 pub mod reduce;
+pub mod repeat;
 pub mod row_blocked;
 pub mod softmax_pair;
+pub mod sort;
+mod sort_keys;
+mod take;
 
+#[cfg(test)]
+mod hot_path_tests;
 #[cfg(test)]
 mod index_tests;
 #[cfg(test)]

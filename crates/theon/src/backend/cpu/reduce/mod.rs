@@ -96,6 +96,14 @@ pub(crate) fn takes_min<T: Real>(v: T, m: T) -> bool {
     (v < m || v.is_nan()) && !m.is_nan()
 }
 
+/// [`takes_max`] (`MAX`) or [`takes_min`], written with non-short-circuit
+/// `&`/`|` so a loop over it compiles to compares and a blend.
+#[inline(always)]
+pub(crate) fn takes<T: Real, const MAX: bool>(v: T, m: T) -> bool {
+    let better = if MAX { v > m } else { v < m };
+    (better | v.is_nan()) & !m.is_nan()
+}
+
 #[inline(always)]
 fn max_leaf<T: Real, A: Arch>(x: &[T]) -> T {
     let mut acc = [T::neg_infinity(); LANES];
