@@ -196,14 +196,7 @@ impl Kernel for BlasKernel {
         let out = match dtype {
             DType::F32 => self.compute::<f32>(blas, &values, ctx)?,
             DType::F64 => self.compute::<f64>(blas, &values, ctx)?,
-            d => {
-                return Err(Error::dtype(
-                    &self.op_name,
-                    0,
-                    d,
-                    "expects float32 or float64 here",
-                ))
-            }
+            d => return Err(super::not_float(&self.op_name, d)),
         };
         outputs.push(out);
         Ok(())

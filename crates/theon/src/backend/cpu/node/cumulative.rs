@@ -54,14 +54,7 @@ impl Kernel for CumKernel {
         let out = match x.dtype() {
             DType::F32 => self.scan::<f32>(x)?,
             DType::F64 => self.scan::<f64>(x)?,
-            d => {
-                return Err(Error::dtype(
-                    &self.op_name,
-                    0,
-                    d,
-                    "expects float32 or float64 here",
-                ))
-            }
+            d => return Err(super::not_float(&self.op_name, d)),
         };
         outputs.push(out);
         Ok(())

@@ -24,7 +24,14 @@ mod reduce_tests;
 #[cfg(test)]
 mod tests;
 
+use crate::dtype::DType;
+use crate::error::Error;
 use crate::tensor::Tensor;
+
+/// The error of a float32/float64 kernel handed input 0 of dtype `d`.
+pub(crate) fn not_float(op_name: &str, d: DType) -> Error {
+    Error::dtype(op_name, 0, d, "expects float32 or float64 here")
+}
 
 /// `x` itself when C-contiguous (a cheap handle), else a blocked copy.
 pub(crate) fn dense(x: &Tensor) -> Tensor {

@@ -140,14 +140,7 @@ impl Kernel for ReduceKernel {
         let out = match x.dtype() {
             DType::F32 => self.reduce::<f32>(x)?,
             DType::F64 => self.reduce::<f64>(x)?,
-            d => {
-                return Err(Error::dtype(
-                    &self.op_name,
-                    0,
-                    d,
-                    "expects float32 or float64 here",
-                ))
-            }
+            d => return Err(super::not_float(&self.op_name, d)),
         };
         outputs.push(out);
         Ok(())
