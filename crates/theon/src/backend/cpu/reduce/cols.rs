@@ -165,9 +165,8 @@ pub fn argmin_cols<T: Real>(x: &[T], rows: usize, cols: usize, out: &mut [usize]
     arg_cols::<T, false>("argmin", x, rows, cols, out)
 }
 
-/// The index of the winning row per column: `takes(v, best)` says whether
-/// `v` replaces the best so far (strictly, so ties keep the first); `MAX`
-/// picks argmax or argmin.
+/// The index of the winning row per column (a value replaces the best so
+/// far only strictly, so ties keep the first); `MAX` picks argmax or argmin.
 fn arg_cols<T: Real, const MAX: bool>(
     op: &str,
     x: &[T],
